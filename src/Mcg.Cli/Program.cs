@@ -1,1 +1,6 @@
-Console.WriteLine("mcg");
+using System.CommandLine;
+using Mcg.Cli.Commands;
+
+var root = new RootCommand("mcg — MulticloudGitOps: GitOps delivery, fleet management, secrets and storage across Kubernetes clusters");
+root.Subcommands.Add(ClusterCommands.Create());
+return await root.Parse(args).InvokeAsync();

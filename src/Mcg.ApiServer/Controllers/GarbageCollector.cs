@@ -1,0 +1,133 @@
+using System.Text.Json.Nodes;
+using Mcg.ApiServer.Lifecycle;
+using Mcg.ApiServer.Resources;
+using Mcg.ApiServer.Storage;
+using Mcg.Kube.Objects;
+
+namespace Mcg.ApiServer.Controllers;
+
+/// <summary>
+/// ownerReferences garbage collection: background (dependents go after their owners), foreground (the owner waits,
+/// behind its foregroundDeletion finalizer, until its dependents are gone) and orphan (dependents lose the reference).
+/// </summary>
+public sealed class GarbageCollector(ObjectStore store, ObjectLifecycle lifecycle, ResourceRegistry registry)
+{
+    public void OnEvent(WatchEvent evt)
+    {
+        var obj = evt.Object;
+        if (evt.Type == WatchEventType.Deleted)
+        {
+            CollectDependents(obj.Uid, "Background");
+            // A dependent going away may be what a foreground owner waits for.
+            foreach (var owner in Owners(obj))
+            {
+                Reconcile(owner);
+            }
+            return;
+        }
+        Reconcile(obj);
+    }
+
+    private void Reconcile(StoredObject obj)
+    {
+        if (obj.Object.Metadata()["deletionTimestamp"] is null)
+        {
+            return;
+        }
+        var finalizers = obj.Object.Finalizers();
+        if (finalizers.Contains(ObjectLifecycle.OrphanFinalizer))
+        {
+            foreach (var d in store.Dependents(obj.Uid).ToList())
+            {
+                lifecycle.Update(d.StorageKey, d.Namespace, d.Name, o => RemoveOwnerReference(o, obj.Uid));
+            }
+            RemoveFinalizer(obj, ObjectLifecycle.OrphanFinalizer);
+        }
+        else if (finalizers.Contains(ObjectLifecycle.ForegroundFinalizer))
+        {
+            CollectDependents(obj.Uid, "Foreground");
+            if (!store.Dependents(obj.Uid).Any())
+            {
+                RemoveFinalizer(obj, ObjectLifecycle.ForegroundFinalizer);
+            }
+        }
+    }
+
+    /// <summary>Deletes the dependents of a (departing) owner whose every other owner is gone too; drops dangling references otherwise.</summary>
+    private void CollectDependents(string ownerUid, string propagation)
+    {
+        foreach (var d in store.Dependents(ownerUid).ToList())
+        {
+            var others = OwnerRefs(d.Object).Where(r => r.GetString("uid") != ownerUid).ToList();
+            if (others.Any(r => Resolve(d.Namespace, r) is not null))
+            {
+                lifecycle.Update(d.StorageKey, d.Namespace, d.Name, o => RemoveOwnerReference(o, ownerUid));
+                continue;
+            }
+            if (d.Object.Metadata()["deletionTimestamp"] is not null && propagation == "Background")
+            {
+                continue;
+            }
+            try
+            {
+                lifecycle.Delete(d, propagation, dryRun: false);
+            }
+            catch (StorageConflictException)
+            {
+            }
+        }
+    }
+
+    private IEnumerable<StoredObject> Owners(StoredObject dependent) =>
+        OwnerRefs(dependent.Object).Select(r => Resolve(dependent.Namespace, r)).OfType<StoredObject>();
+
+    /// <summary>The live owner an ownerReference names (same uid), or null.</summary>
+    private StoredObject? Resolve(string ns, JsonObject ownerRef)
+    {
+        var gvk = GroupVersionKind.FromApiVersion(ownerRef.GetString("apiVersion") ?? "", ownerRef.GetString("kind") ?? "");
+        var rt = registry.FindKind(gvk.Group, gvk.Version, gvk.Kind);
+        if (rt is null)
+        {
+            return null;
+        }
+        var owner = store.Get(rt.StorageKey, rt.Namespaced ? ns : null, ownerRef.GetString("name") ?? "");
+        return owner?.Uid == ownerRef.GetString("uid") ? owner : null;
+    }
+
+    private void RemoveFinalizer(StoredObject obj, string finalizer) =>
+        lifecycle.Update(obj.StorageKey, obj.Namespace, obj.Name, o =>
+        {
+            var remaining = o.Finalizers().Where(f => f != finalizer).ToList();
+            if (remaining.Count == o.Finalizers().Count)
+            {
+                return false;
+            }
+            o.Metadata()["finalizers"] = new JsonArray(remaining.Select(f => (JsonNode)f).ToArray());
+            return true;
+        });
+
+    private static bool RemoveOwnerReference(JsonObject obj, string uid)
+    {
+        if (obj.Metadata()["ownerReferences"] is not JsonArray refs)
+        {
+            return false;
+        }
+        var kept = refs.OfType<JsonObject>().Where(r => r.GetString("uid") != uid).Select(r => r.DeepClone()).ToArray();
+        if (kept.Length == refs.Count)
+        {
+            return false;
+        }
+        if (kept.Length == 0)
+        {
+            obj.Metadata().Remove("ownerReferences");
+        }
+        else
+        {
+            obj.Metadata()["ownerReferences"] = new JsonArray(kept);
+        }
+        return true;
+    }
+
+    private static IEnumerable<JsonObject> OwnerRefs(JsonObject obj) =>
+        (obj["metadata"]?["ownerReferences"] as JsonArray)?.OfType<JsonObject>() ?? [];
+}

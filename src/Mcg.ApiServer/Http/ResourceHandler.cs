@@ -1,0 +1,465 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Mcg.ApiServer.Lifecycle;
+using Mcg.ApiServer.Resources;
+using Mcg.ApiServer.Storage;
+using Mcg.Kube.Apply;
+using Mcg.Kube.Objects;
+using Mcg.Kube.Patching;
+using Mcg.Kube.Selectors;
+
+namespace Mcg.ApiServer.Http;
+
+/// <summary>The generic REST storage of every resource: get, list, watch, create, update, patch (four kinds), delete.</summary>
+public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle, ResourceRegistry registry, FieldManager fieldManager, TimeProvider clock)
+{
+    private const int MaxConflictRetries = 16;
+    private static readonly TimeSpan DefaultWatchTimeout = TimeSpan.FromMinutes(30);
+
+    public async Task HandleAsync(RequestContext rc)
+    {
+        var info = rc.Info;
+        if (info.Subresource.Length > 0 && !(info.Subresource == "status" && rc.Resource.HasStatus)
+            && !(info.Subresource == "finalize" && rc.Resource.Plural == "namespaces" && rc.Resource.BuiltIn))
+        {
+            throw ApiException.PathNotFound;
+        }
+        if (!rc.Resource.Verbs.Contains(info.Verb))
+        {
+            throw ApiException.MethodNotAllowed(info.Verb);
+        }
+        if (rc.Resource.Namespaced && info.Namespace.Length == 0 && info.Verb is not ("list" or "watch"))
+        {
+            throw ApiException.PathNotFound;
+        }
+        switch (info.Verb)
+        {
+            case "get":
+                await Responses.WriteObjectAsync(rc, Read(rc), 200);
+                break;
+            case "list":
+                await ListAsync(rc);
+                break;
+            case "watch":
+                await WatchStream.ServeAsync(rc, store, clock, DefaultWatchTimeout);
+                break;
+            case "create":
+                await CreateAsync(rc);
+                break;
+            case "update":
+                await UpdateAsync(rc);
+                break;
+            case "patch":
+                await PatchAsync(rc);
+                break;
+            case "delete":
+                await DeleteAsync(rc);
+                break;
+            case "deletecollection":
+                await DeleteCollectionAsync(rc);
+                break;
+            default:
+                throw ApiException.MethodNotAllowed(info.Verb);
+        }
+    }
+
+    private JsonObject Read(RequestContext rc)
+    {
+        var stored = store.Get(rc.Resource.StorageKey, rc.Info.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rc.Resource, rc.Info.Name);
+        return AsVersion(rc.Resource, stored.Object);
+    }
+
+    private async Task ListAsync(RequestContext rc)
+    {
+        var labels = ParseLabels(rc.Query("labelSelector"));
+        var fields = ParseFields(rc.Resource, rc.Query("fieldSelector"));
+        var limit = long.TryParse(rc.Query("limit"), out var l) && l > 0 ? l : long.MaxValue;
+        var (items, rv) = store.List(rc.Resource.StorageKey, rc.Info.Namespace);
+        var after = ContinueToken.Parse(rc.Query("continue"));
+        var selected = new List<StoredObject>();
+        string? next = null;
+        foreach (var o in items)
+        {
+            if (after is not null && string.CompareOrdinal(o.Key, after) <= 0)
+            {
+                continue;
+            }
+            if (!labels.Matches(o.Labels) || !fields.Matches(f => FieldValue(o, f)))
+            {
+                continue;
+            }
+            if (selected.Count == limit)
+            {
+                next = ContinueToken.Create(rv, selected[^1].Key);
+                break;
+            }
+            selected.Add(o);
+        }
+        if (rc.WantsTable)
+        {
+            var table = TableConverter.Convert(rc.Resource, selected.Select(o => o.Object), rv.ToString(System.Globalization.CultureInfo.InvariantCulture), next);
+            await Responses.WriteJsonAsync(rc.Http, table, 200);
+            return;
+        }
+        await Responses.WriteListAsync(rc, selected, rv, next);
+    }
+
+    private async Task CreateAsync(RequestContext rc)
+    {
+        var obj = await rc.ReadObjectAsync();
+        var rt = rc.Resource;
+        if (rc.Info.Name.Length > 0)
+        {
+            throw ApiException.MethodNotAllowed("create");
+        }
+        var now = clock.GetUtcNow();
+        ObjectRules.PrepareForCreate(rt, obj, rc.Info.Namespace, now);
+        CheckNamespaceActive(rt, rc.Info.Namespace);
+        var manager = rc.FieldManager("unknown");
+        obj = fieldManager.RecordUpdate(null, obj, manager, now);
+        var created = Commit(rc, null, obj);
+        await Responses.WriteObjectAsync(rc, created, 201);
+    }
+
+    private async Task UpdateAsync(RequestContext rc)
+    {
+        var candidate = await rc.ReadObjectAsync();
+        var rt = rc.Resource;
+        var current = store.Get(rt.StorageKey, rc.Info.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
+        var precondition = candidate.ResourceVersion();
+        if (!string.IsNullOrEmpty(precondition) && precondition != current.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            throw ApiException.Conflict(rt, rc.Info.Name);
+        }
+        var updated = ObjectRules.PrepareForUpdate(rt, current.Clone(), candidate, rc.Info.Subresource, rc.Info.Namespace);
+        updated = fieldManager.RecordUpdate(current.Object, updated, rc.FieldManager("unknown"), clock.GetUtcNow(), Sub(rc));
+        var result = Commit(rc, current, updated);
+        await Responses.WriteObjectAsync(rc, result, 200);
+    }
+
+    private async Task PatchAsync(RequestContext rc)
+    {
+        var rt = rc.Resource;
+        var contentType = rc.ContentType;
+        var patch = await rc.ReadBodyAsync() ?? throw ApiException.BadRequest("the patch body is empty");
+        var isApply = contentType == "application/apply-patch+yaml";
+        if (!isApply && rc.Query("force") is not null)
+        {
+            throw ApiException.BadRequest("force: Invalid value: force flag must only be set for apply patches");
+        }
+        var manager = isApply ? rc.Query("fieldManager") : rc.FieldManager("unknown");
+        if (string.IsNullOrEmpty(manager))
+        {
+            throw ApiException.BadRequest("PATCH, application/apply-patch+yaml requests must supply a fieldManager");
+        }
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = store.Get(rt.StorageKey, rc.Info.Namespace, rc.Info.Name);
+            var now = clock.GetUtcNow();
+            JsonObject next;
+            if (isApply)
+            {
+                next = Apply(rc, current, patch, manager, now, out var created);
+                if (created)
+                {
+                    try
+                    {
+                        await Responses.WriteObjectAsync(rc, Commit(rc, null, next), 201);
+                        return;
+                    }
+                    catch (ApiException e) when (e.Reason == "AlreadyExists" && attempt < MaxConflictRetries)
+                    {
+                        continue;
+                    }
+                }
+            }
+            else
+            {
+                if (current is null)
+                {
+                    throw ApiException.NotFound(rt, rc.Info.Name);
+                }
+                var patched = ApplyPatch(rt, contentType, current.Clone(), patch);
+                var precondition = patched.ResourceVersion();
+                if (!string.IsNullOrEmpty(precondition) && precondition != current.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                {
+                    throw ApiException.Conflict(rt, rc.Info.Name);
+                }
+                next = ObjectRules.PrepareForUpdate(rt, current.Clone(), patched, rc.Info.Subresource, rc.Info.Namespace);
+                next = fieldManager.RecordUpdate(current.Object, next, manager, now, Sub(rc));
+            }
+            try
+            {
+                await Responses.WriteObjectAsync(rc, Commit(rc, current, next), 200);
+                return;
+            }
+            catch (ApiException e) when (e.Reason == "Conflict" && attempt < MaxConflictRetries && !HasPrecondition(patch))
+            {
+                // Someone wrote between our read and our write: patch the newer object, as GuaranteedUpdate does.
+            }
+        }
+    }
+
+    private JsonObject Apply(RequestContext rc, StoredObject? current, JsonNode patch, string manager, DateTimeOffset now, out bool created)
+    {
+        var rt = rc.Resource;
+        if (patch is not JsonObject applied)
+        {
+            throw ApiException.BadRequest("the apply configuration must be an object");
+        }
+        var force = rc.Query("force") is "true";
+        if (applied.Name() is { } name && name != rc.Info.Name)
+        {
+            throw ApiException.BadRequest($"the name of the object ({name}) does not match the name on the URL ({rc.Info.Name})");
+        }
+        created = current is null;
+        ApplyResult result;
+        try
+        {
+            var desired = (JsonObject)applied.DeepClone();
+            desired.Metadata()["name"] = rc.Info.Name;
+            if (rt.Namespaced)
+            {
+                desired.Metadata()["namespace"] = rc.Info.Namespace;
+            }
+            result = fieldManager.Apply(current?.Object, desired, manager, force, now, rc.Info.Subresource == "status");
+        }
+        catch (ApplyException e)
+        {
+            throw ApiException.BadRequest(e.Message);
+        }
+        if (result.Conflicts.Count > 0)
+        {
+            var causes = new JsonArray(result.Conflicts.Select(c => (JsonNode)new JsonObject
+            {
+                ["reason"] = "FieldManagerConflict",
+                ["message"] = $"conflict with \"{c.Manager}\"{(c.ApiVersion is null ? "" : $" using {c.ApiVersion}")}",
+                ["field"] = c.Field,
+            }).ToArray());
+            throw new ApiException(409, "Conflict", result.Message ?? "Apply failed with conflicts", ApiException.DetailsOf(rt, rc.Info.Name, causes));
+        }
+        var obj = result.Object;
+        if (current is null)
+        {
+            ObjectRules.PrepareForCreate(rt, obj, rc.Info.Namespace, now);
+            CheckNamespaceActive(rt, rc.Info.Namespace);
+            return obj;
+        }
+        var precondition = applied.ResourceVersion();
+        if (!string.IsNullOrEmpty(precondition) && precondition != current.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            throw ApiException.Conflict(rt, rc.Info.Name);
+        }
+        return ObjectRules.PrepareForUpdate(rt, current.Clone(), obj, rc.Info.Subresource, rc.Info.Namespace);
+    }
+
+    private static JsonObject ApplyPatch(ResourceType rt, string contentType, JsonObject current, JsonNode patch)
+    {
+        try
+        {
+            var result = contentType switch
+            {
+                "application/merge-patch+json" => JsonMergePatch.Apply(current, patch),
+                "application/json-patch+json" => JsonPatch.Apply(current, patch),
+                "application/strategic-merge-patch+json" when rt.SupportsStrategicMerge => StrategicMergePatch.Apply(current, patch),
+                _ => throw ApiException.UnsupportedMediaType(contentType),
+            };
+            return result as JsonObject ?? throw ApiException.BadRequest("the patch result is not an object");
+        }
+        catch (PatchException e)
+        {
+            throw e.IsInvalidRequest ? ApiException.BadRequest(e.Message) : new ApiException(422, "Invalid", e.Message);
+        }
+    }
+
+    private async Task DeleteAsync(RequestContext rc)
+    {
+        var rt = rc.Resource;
+        var options = await rc.ReadBodyAsync() as JsonObject;
+        var propagation = options?.GetString("propagationPolicy") ?? rc.Query("propagationPolicy")
+            ?? (options?["orphanDependents"]?.GetValue<bool>() == true ? "Orphan" : "Background");
+        if (propagation is not ("Background" or "Foreground" or "Orphan"))
+        {
+            throw ApiException.BadRequest($"propagationPolicy: Unsupported value: \"{propagation}\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
+        }
+        var current = store.Get(rt.StorageKey, rc.Info.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
+        var pre = options?["preconditions"];
+        if (pre?["uid"]?.GetValue<string>() is { } uid && uid != current.Uid)
+        {
+            throw ApiException.Conflict(rt, rc.Info.Name);
+        }
+        if (pre?["resourceVersion"]?.GetValue<string>() is { } prv && prv != current.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            throw ApiException.Conflict(rt, rc.Info.Name);
+        }
+        var (result, gone) = Delete(rc, current, propagation);
+        if (gone && !rt.DeleteReturnsObject)
+        {
+            await Responses.WriteJsonAsync(rc.Http, new JsonObject
+            {
+                ["kind"] = "Status",
+                ["apiVersion"] = "v1",
+                ["metadata"] = new JsonObject(),
+                ["status"] = "Success",
+                ["details"] = new JsonObject
+                {
+                    ["name"] = rc.Info.Name,
+                    ["group"] = rt.Group.Length > 0 ? rt.Group : null,
+                    ["kind"] = rt.Plural,
+                    ["uid"] = current.Uid,
+                },
+            }, 200);
+            return;
+        }
+        await Responses.WriteObjectAsync(rc, result, gone ? 200 : 202);
+    }
+
+    private (JsonObject Result, bool Gone) Delete(RequestContext rc, StoredObject current, string propagation)
+    {
+        try
+        {
+            var (result, gone) = lifecycle.Delete(current, propagation, rc.DryRun);
+            return (AsVersion(rc.Resource, result), gone);
+        }
+        catch (StorageConflictException)
+        {
+            throw ApiException.Conflict(rc.Resource, current.Name);
+        }
+    }
+
+    private async Task DeleteCollectionAsync(RequestContext rc)
+    {
+        var labels = ParseLabels(rc.Query("labelSelector"));
+        var fields = ParseFields(rc.Resource, rc.Query("fieldSelector"));
+        var (items, rv) = store.List(rc.Resource.StorageKey, rc.Info.Namespace);
+        var deleted = new List<StoredObject>();
+        foreach (var o in items.Where(o => labels.Matches(o.Labels) && fields.Matches(f => FieldValue(o, f))).ToList())
+        {
+            var current = store.Get(o.StorageKey, o.Namespace, o.Name);
+            if (current is not null)
+            {
+                Delete(rc, current, "Background");
+                deleted.Add(current);
+            }
+        }
+        await Responses.WriteListAsync(rc, deleted, rv, null);
+    }
+
+    private JsonObject Commit(RequestContext rc, StoredObject? current, JsonObject next)
+    {
+        try
+        {
+            return AsVersion(rc.Resource, lifecycle.Write(rc.Resource.StorageKey, current, next, rc.DryRun));
+        }
+        catch (StorageConflictException)
+        {
+            throw current is null ? ApiException.AlreadyExists(rc.Resource, next.Name() ?? "") : ApiException.Conflict(rc.Resource, current.Name);
+        }
+    }
+
+    private void CheckNamespaceActive(ResourceType rt, string ns)
+    {
+        if (!rt.Namespaced)
+        {
+            return;
+        }
+        var nsObj = store.Get("/namespaces", null, ns) ?? throw ApiException.NotFound(registry.Find("", "v1", "namespaces")!, ns);
+        if (nsObj.Object.Metadata()["deletionTimestamp"] is not null)
+        {
+            throw ApiException.Forbidden($"{rt.Plural} is forbidden: unable to create new content in namespace {ns} because it is being terminated", rt);
+        }
+    }
+
+    private static string? Sub(RequestContext rc) => rc.Info.Subresource.Length > 0 ? rc.Info.Subresource : null;
+
+    private static bool HasPrecondition(JsonNode patch) => patch["metadata"]?["resourceVersion"] is not null;
+
+    /// <summary>The object as seen through the requested version (custom resources are stored once, conversion None).</summary>
+    internal static JsonObject AsVersion(ResourceType rt, JsonObject obj)
+    {
+        if (obj.ApiVersion() == rt.GroupVersion)
+        {
+            return obj;
+        }
+        var copy = (JsonObject)obj.DeepClone();
+        copy["apiVersion"] = rt.GroupVersion;
+        return copy;
+    }
+
+    internal static LabelSelector ParseLabels(string? text)
+    {
+        try
+        {
+            return LabelSelector.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw ApiException.BadRequest(e.Message);
+        }
+    }
+
+    internal static FieldSelector ParseFields(ResourceType rt, string? text)
+    {
+        FieldSelector selector;
+        try
+        {
+            selector = FieldSelector.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw ApiException.BadRequest(e.Message);
+        }
+        foreach (var f in selector.Fields)
+        {
+            if (!SelectableFields(rt).Contains(f))
+            {
+                throw ApiException.BadRequest($"field label not supported: {f}");
+            }
+        }
+        return selector;
+    }
+
+    internal static string? FieldValue(StoredObject o, string field) => field switch
+    {
+        "metadata.name" => o.Name,
+        "metadata.namespace" => o.Namespace,
+        _ => JsonPath.Evaluate(o.Object, "." + field) is JsonValue v ? v.ToString() : null,
+    };
+
+    private static IReadOnlyCollection<string> SelectableFields(ResourceType rt) => (rt.BuiltIn ? rt.Plural : "") switch
+    {
+        "pods" => ["metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "status.phase", "status.podIP", "status.nominatedNodeName"],
+        "events" => ["metadata.name", "metadata.namespace", "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
+        "secrets" => ["metadata.name", "metadata.namespace", "type"],
+        "nodes" => ["metadata.name", "spec.unschedulable"],
+        "namespaces" => ["metadata.name", "status.phase"],
+        "replicasets" or "replicationcontrollers" => ["metadata.name", "metadata.namespace", "status.replicas"],
+        "jobs" => ["metadata.name", "metadata.namespace", "status.successful"],
+        _ => ["metadata.name", "metadata.namespace"],
+    };
+}
+
+/// <summary>Opaque list continuation: the snapshot resourceVersion and the last key returned.</summary>
+internal static class ContinueToken
+{
+    public static string Create(long rv, string lastKey) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{rv}|{lastKey}"));
+
+    public static string? Parse(string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
+            var bar = text.IndexOf('|');
+            return bar > 0 ? text[(bar + 1)..] : throw new FormatException();
+        }
+        catch (FormatException)
+        {
+            throw ApiException.BadRequest("continue key is not valid: illegal base64 data");
+        }
+    }
+}

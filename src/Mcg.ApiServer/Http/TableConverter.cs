@@ -1,0 +1,115 @@
+using System.Text.Json.Nodes;
+using Mcg.ApiServer.Resources;
+using Mcg.Kube.Objects;
+
+namespace Mcg.ApiServer.Http;
+
+/// <summary>meta.k8s.io/v1 Table output for <c>kubectl get</c>: the default columns, a few built-in ones, CRD printer columns.</summary>
+public static class TableConverter
+{
+    public static bool Wants(string? accept) => accept is not null && accept.Contains("as=Table", StringComparison.Ordinal);
+
+    public static JsonObject Convert(ResourceType rt, IEnumerable<JsonObject> objects, string resourceVersion, string? continueToken)
+    {
+        var columns = Columns(rt);
+        var definitions = new JsonArray();
+        definitions.Add(Column("Name", "string", "name", "Name must be unique within a namespace.", 0));
+        foreach (var c in columns)
+        {
+            definitions.Add(Column(c.Name, c.Type, c.Format, c.Description, c.Priority));
+        }
+        definitions.Add(Column("Age", "date", "", "CreationTimestamp is a timestamp representing the server time when this object was created.", 0));
+        var rows = new JsonArray();
+        foreach (var obj in objects)
+        {
+            var cells = new JsonArray { obj.Name() };
+            foreach (var c in columns)
+            {
+                cells.Add(JsonPath.Evaluate(obj, c.JsonPath)?.DeepClone());
+            }
+            cells.Add(obj.Metadata().GetString("creationTimestamp"));
+            rows.Add(new JsonObject
+            {
+                ["cells"] = cells,
+                ["object"] = new JsonObject
+                {
+                    ["kind"] = "PartialObjectMetadata",
+                    ["apiVersion"] = "meta.k8s.io/v1",
+                    ["metadata"] = obj.Metadata().DeepClone(),
+                },
+            });
+        }
+        var metadata = new JsonObject { ["resourceVersion"] = resourceVersion };
+        if (continueToken is not null)
+        {
+            metadata["continue"] = continueToken;
+        }
+        return new JsonObject
+        {
+            ["kind"] = "Table",
+            ["apiVersion"] = "meta.k8s.io/v1",
+            ["metadata"] = metadata,
+            ["columnDefinitions"] = definitions,
+            ["rows"] = rows,
+        };
+    }
+
+    private static IReadOnlyList<PrinterColumn> Columns(ResourceType rt)
+    {
+        if (rt.PrinterColumns is { } custom)
+        {
+            return custom.Where(c => c.JsonPath != ".metadata.creationTimestamp").ToList();
+        }
+        return (rt.Group, rt.Plural) switch
+        {
+            ("", "namespaces") => [new("Status", "string", ".status.phase")],
+            ("", "pods") => [new("Status", "string", ".status.phase"), new("Node", "string", ".spec.nodeName", Priority: 1)],
+            ("", "secrets") => [new("Type", "string", ".type")],
+            ("", "persistentvolumeclaims") => [new("Status", "string", ".status.phase"), new("Volume", "string", ".spec.volumeName"), new("StorageClass", "string", ".spec.storageClassName")],
+            ("apps", "deployments" or "statefulsets" or "replicasets") =>
+                [new("Replicas", "integer", ".spec.replicas"), new("Ready", "integer", ".status.readyReplicas"), new("Available", "integer", ".status.availableReplicas")],
+            ("storage.k8s.io", "storageclasses") => [new("Provisioner", "string", ".provisioner")],
+            _ => [],
+        };
+    }
+
+    private static JsonObject Column(string name, string type, string format, string description, int priority) => new()
+    {
+        ["name"] = name,
+        ["type"] = type,
+        ["format"] = format,
+        ["description"] = description,
+        ["priority"] = priority,
+    };
+}
+
+/// <summary>The simple JSONPath subset printer columns use: <c>.a.b</c>, <c>.a[0].b</c>, <c>.a[*].b</c> (first match).</summary>
+public static class JsonPath
+{
+    public static JsonNode? Evaluate(JsonNode? node, string path)
+    {
+        var current = node;
+        foreach (var raw in path.Trim().TrimStart('{').TrimEnd('}').Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var segment = raw;
+            var index = -1;
+            var bracket = segment.IndexOf('[');
+            if (bracket >= 0)
+            {
+                var inner = segment[(bracket + 1)..].TrimEnd(']');
+                index = inner == "*" ? 0 : int.TryParse(inner, out var i) ? i : -1;
+                segment = segment[..bracket];
+            }
+            current = segment.Length > 0 ? (current as JsonObject)?[segment] : current;
+            if (index >= 0)
+            {
+                current = current is JsonArray a && index < a.Count ? a[index] : null;
+            }
+            if (current is null)
+            {
+                return null;
+            }
+        }
+        return current;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Mcg.ApiServer.Storage;
+
+namespace Mcg.ApiServer.Http;
+
+/// <summary>
+/// Serves one watch: newline-terminated JSON events, filtered by selectors (an object leaving the selection is
+/// DELETED, entering it ADDED), until the timeout, the client leaving, or the server stopping.
+/// </summary>
+public static class WatchStream
+{
+    public static async Task ServeAsync(RequestContext rc, ObjectStore store, TimeProvider clock, TimeSpan defaultTimeout)
+    {
+        var rt = rc.Resource;
+        var labels = ResourceHandler.ParseLabels(rc.Query("labelSelector"));
+        var fields = ResourceHandler.ParseFields(rt, rc.Query("fieldSelector"));
+        var rvText = rc.Query("resourceVersion");
+        var initial = string.IsNullOrEmpty(rvText) || rvText == "0" || rc.Query("sendInitialEvents") == "true";
+        long fromRv = 0;
+        if (!initial && !long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out fromRv))
+        {
+            throw ApiException.BadRequest($"resourceVersion: Invalid value: \"{rvText}\": must be a decimal number");
+        }
+        var timeout = long.TryParse(rc.Query("timeoutSeconds"), out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : defaultTimeout;
+        var table = rc.WantsTable;
+        var response = rc.Http.Response;
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        response.Headers.CacheControl = "no-cache, private";
+        Watcher watcher;
+        try
+        {
+            watcher = store.Watch(rt.StorageKey, rc.Info.Namespace, fromRv, initial);
+        }
+        catch (ResourceVersionTooOldException e)
+        {
+            var status = ApiException.Expired(e.Message).ToStatus();
+            await WriteLineAsync(response.Body, $"{{\"type\":\"ERROR\",\"object\":{status.ToJsonString()}}}", rc.Aborted);
+            return;
+        }
+        using (watcher)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(rc.Aborted);
+            deadline.CancelAfter(timeout);
+            await response.StartAsync(deadline.Token);
+            await response.Body.FlushAsync(deadline.Token);
+            try
+            {
+                var reader = watcher.Reader;
+                while (await reader.WaitToReadAsync(deadline.Token))
+                {
+                    while (reader.TryRead(out var evt))
+                    {
+                        var type = Classify(evt, o => labels.Matches(o.Labels) && fields.Matches(f => ResourceHandler.FieldValue(o, f)));
+                        if (type is null)
+                        {
+                            continue;
+                        }
+                        var payload = table
+                            ? Encoding.UTF8.GetBytes(TableConverter.Convert(rt, [ResourceHandler.AsVersion(rt, evt.Object.Object)], evt.ResourceVersion.ToString(CultureInfo.InvariantCulture), null).ToJsonString())
+                            : evt.Object.Object["apiVersion"]?.GetValue<string>() == rt.GroupVersion ? evt.Object.Json : Encoding.UTF8.GetBytes(ResourceHandler.AsVersion(rt, evt.Object.Object).ToJsonString());
+                        await WriteEventAsync(response.Body, type, payload, deadline.Token);
+                    }
+                    await response.Body.FlushAsync(deadline.Token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Timeout or client gone: the stream simply ends, as the apiserver's does.
+            }
+        }
+    }
+
+    /// <summary>The event type this watch reports for a change, or null when the object is outside the selection before and after.</summary>
+    internal static string? Classify(WatchEvent evt, Func<StoredObject, bool> selected)
+    {
+        var now = selected(evt.Object);
+        var before = evt.Previous is not null && selected(evt.Previous);
+        return evt.Type switch
+        {
+            WatchEventType.Added => now ? "ADDED" : null,
+            WatchEventType.Deleted => before || now ? "DELETED" : null,
+            _ when now && before => "MODIFIED",
+            _ when now => "ADDED",
+            _ when before => "DELETED",
+            _ => null,
+        };
+    }
+
+    private static async Task WriteEventAsync(Stream body, string type, byte[] obj, CancellationToken ct)
+    {
+        var head = Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"object\":");
+        var buffer = new byte[head.Length + obj.Length + 2];
+        head.CopyTo(buffer, 0);
+        obj.CopyTo(buffer, head.Length);
+        buffer[^2] = (byte)'}';
+        buffer[^1] = (byte)'\n';
+        await body.WriteAsync(buffer, ct);
+    }
+
+    private static Task WriteLineAsync(Stream body, string line, CancellationToken ct) =>
+        body.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), ct).AsTask();
+}

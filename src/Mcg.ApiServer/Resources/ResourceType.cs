@@ -1,0 +1,35 @@
+namespace Mcg.ApiServer.Resources;
+
+/// <summary>One served resource: what discovery advertises and what the handlers need to know about it.</summary>
+public sealed record ResourceType(
+    string Group,
+    string Version,
+    string Plural,
+    string Singular,
+    string Kind,
+    bool Namespaced,
+    IReadOnlyList<string> ShortNames,
+    bool HasStatus,
+    IReadOnlyList<string> Verbs,
+    bool BuiltIn = true,
+    IReadOnlyList<string>? Categories = null,
+    IReadOnlyList<PrinterColumn>? PrinterColumns = null)
+{
+    public static readonly IReadOnlyList<string> AllVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+    public string GroupVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    public string ListKind => Kind + "List";
+
+    /// <summary>Storage identity: the same objects whatever version they are read through.</summary>
+    public string StorageKey => $"{Group}/{Plural}";
+
+    /// <summary>Kinds whose delete answers with the object rather than a Status (kubernetes/kubernetes#78343).</summary>
+    public bool DeleteReturnsObject => BuiltIn && Group.Length == 0 && Plural is "pods" or "namespaces" or "persistentvolumes" or "persistentvolumeclaims" or "serviceaccounts";
+
+    /// <summary>Whether strategic merge patch applies (built-in kinds only; custom resources get 415 as upstream).</summary>
+    public bool SupportsStrategicMerge => BuiltIn;
+}
+
+/// <summary>An additionalPrinterColumns entry of a CRD (or a built-in table column).</summary>
+public sealed record PrinterColumn(string Name, string Type, string JsonPath, string Description = "", int Priority = 0, string Format = "");

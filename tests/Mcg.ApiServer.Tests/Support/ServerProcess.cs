@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using k8s;
+
+namespace Mcg.ApiServer.Tests.Support;
+
+/// <summary>A real <c>mcg cluster serve</c> process on a temporary data directory.</summary>
+public sealed partial class ServerProcess : IAsyncDisposable
+{
+    private Process? _process;
+
+    private ServerProcess(string dataDir) => DataDir = dataDir;
+
+    public string DataDir { get; }
+    public string Url { get; private set; } = "";
+    public string KubeconfigPath => Path.Combine(DataDir, "kubeconfig");
+
+    public static async Task<ServerProcess> StartAsync(string? dataDir = null)
+    {
+        var server = new ServerProcess(dataDir ?? Directory.CreateTempSubdirectory("mcg-test-").FullName);
+        await server.StartProcessAsync();
+        return server;
+    }
+
+    public async Task RestartAsync(bool kill)
+    {
+        if (kill)
+        {
+            _process!.Kill(entireProcessTree: true);
+        }
+        else
+        {
+            _process!.Kill(false);
+        }
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        await StartProcessAsync();
+    }
+
+    public Kubernetes Client() => new(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process?.Dispose();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async Task StartProcessAsync()
+    {
+        var mcg = Path.Combine(AppContext.BaseDirectory, "mcg.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { mcg, "cluster", "serve", "--data", DataDir })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        _process = Process.Start(psi)!;
+        var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stderr = new System.Text.StringBuilder();
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null && ListeningLine().Match(e.Data) is { Success: true } m)
+            {
+                ready.TrySetResult(m.Groups[1].Value);
+            }
+        };
+        _process.ErrorDataReceived += (_, e) => stderr.AppendLine(e.Data);
+        _process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"mcg exited early: {stderr}"));
+        _process.EnableRaisingEvents = true;
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        Url = await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    [GeneratedRegex(@"listening on (https://\S+)")]
+    private static partial Regex ListeningLine();
+}
