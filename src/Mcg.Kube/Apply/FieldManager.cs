@@ -17,6 +17,14 @@ public sealed class FieldManager
     private static readonly ImmutableArray<string> ServerMetadata =
         ["uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "selfLink", "managedFields"];
 
+    /// <summary>
+    /// Applies <paramref name="applied"/> for <paramref name="manager"/> over <paramref name="live"/> (null to create).
+    /// Conflicts are fields another manager owns whose value the apply would change; with <paramref name="force"/> they
+    /// change hands instead. Fields the manager applied before but no longer does, and nobody else owns, are removed.
+    /// A status subresource apply sets only <c>status</c>; a main resource apply sets everything given, so the caller
+    /// drops <c>status</c> first for kinds that have the subresource. Throws <see cref="ApplyException"/> for an invalid
+    /// configuration. Neither argument is modified.
+    /// </summary>
     public ApplyResult Apply(JsonObject? live, JsonObject applied, string manager, bool force, DateTimeOffset now, bool isStatusSubresource = false)
     {
         Validate(applied);

@@ -44,7 +44,7 @@ public sealed record ManagedFieldsEntry(string Manager, string Operation, string
                 String(node, "operation") ?? "",
                 String(node, "apiVersion"),
                 String(node, "time"),
-                String(node, "subresource"),
+                String(node, "subresource") is { Length: > 0 } subresource ? subresource : null,
                 node["fieldsV1"] is JsonObject fields ? FieldSet.FromFieldsV1(fields) : new FieldSet()));
         }
         return entries;

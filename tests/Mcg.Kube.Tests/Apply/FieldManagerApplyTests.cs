@@ -273,6 +273,19 @@ public class FieldManagerApplyTests
     }
 
     [Fact]
+    public void Managers_can_set_different_fields_of_one_item()
+    {
+        var live = Applied(null, Deployment("""{"name":"app","image":"app:1"}"""), "alice");
+
+        var result = Applied(live, Deployment("""{"name":"app","imagePullPolicy":"Always"}"""), "bob");
+
+        Assert.Equal("""[{"name":"app","image":"app:1","imagePullPolicy":"Always"}]""", Containers(result));
+        Assert.Equal(
+            """{"f:spec":{"f:template":{"f:spec":{"f:containers":{"k:{\"name\":\"app\"}":{".":{},"f:imagePullPolicy":{},"f:name":{}}}}}}}""",
+            FieldsV1(result, "bob"));
+    }
+
+    [Fact]
     public void Env_entries_inside_a_shared_container_are_owned_separately()
     {
         var live = Applied(null, Deployment("""{"name":"app","image":"app:1","env":[{"name":"FOO","value":"1"}]}"""), "alice");

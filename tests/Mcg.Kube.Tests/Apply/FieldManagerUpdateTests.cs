@@ -56,6 +56,19 @@ public class FieldManagerUpdateTests
     }
 
     [Fact]
+    public void Removing_a_list_item_removes_it_from_its_appliers_set()
+    {
+        var deployment = """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[C]}}}}""";
+        var live = fields.Apply(null, Obj(deployment.Replace("C", """{"name":"a","image":"a"},{"name":"b","image":"b"}""")), "alice", force: false, T1).Object!;
+
+        var result = fields.RecordUpdate(live, Obj(deployment.Replace("C", """{"name":"b","image":"b"}""")), "editor", T2);
+
+        Assert.Equal(
+            """alice/Apply/apps/v1={"f:spec":{"f:template":{"f:spec":{"f:containers":{"k:{\"name\":\"b\"}":{".":{},"f:image":{},"f:name":{}}}}}}}""",
+            Summary(result));
+    }
+
+    [Fact]
     public void Removed_fields_leave_every_set()
     {
         var live = fields.Apply(null, ConfigMap("\"a\":\"1\",\"b\":\"2\""), "alice", force: false, T1).Object!;
