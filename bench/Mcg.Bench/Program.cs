@@ -1,1 +1,15 @@
-Console.WriteLine("bench");
+using Mcg.Bench;
+
+var which = args.Length > 0 ? args[0] : "all";
+var rows = new List<BenchRow>();
+if (which is "all" or "apiserver")
+{
+    rows.AddRange(await ApiServerBench.RunAsync(args.Skip(1).ToArray()));
+}
+if (rows.Count == 0)
+{
+    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver] [--quick]");
+    return 2;
+}
+BenchRow.Print(rows);
+return 0;

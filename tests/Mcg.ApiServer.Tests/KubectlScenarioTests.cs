@@ -55,8 +55,8 @@ public sealed class KubectlScenarioTests(ServerFixture fixture) : IClassFixture<
         var before = await GetJsonAsync("-n shop deployment web");
 
         var changed = Manifests.Replace("nginx:1.25", "nginx:1.27").Replace("color: blue", "color: green")
-            .Replace("              - name: side\n                image: busybox:1\n", "")
-            .Replace("                - {name: A, value: \"1\"}\n", "");
+            .Replace("      - name: side\n        image: busybox:1\n", "")
+            .Replace("        - {name: A, value: \"1\"}\n", "");
         var second = (await _kubectl.RunAsync("apply -f - -v=6", changed)).Ok();
         Assert.Contains("deployment.apps/web configured", second.Out);
         Assert.Matches("PATCH https://127.0.0.1:\\d+/apis/apps/v1/namespaces/shop/deployments/web", second.Err);
@@ -80,7 +80,7 @@ public sealed class KubectlScenarioTests(ServerFixture fixture) : IClassFixture<
         Assert.Equal("green", (await GetJsonAsync("-n shop configmap settings"))["data"]!["color"]!.GetValue<string>());
         // …unless forced.
         (await _kubectl.RunAsync("apply --server-side --field-manager other --force-conflicts -f -", changed.Replace("color: green", "color: red"))).Ok();
-        var forced = await GetJsonAsync("-n shop configmap settings");
+        var forced = await GetJsonAsync("-n shop configmap settings --show-managed-fields");
         Assert.Equal("red", forced["data"]!["color"]!.GetValue<string>());
         Assert.Contains(forced["metadata"]!["managedFields"]!.AsArray(), m => m!["manager"]!.GetValue<string>() == "other" && m["operation"]!.GetValue<string>() == "Apply");
     }
@@ -103,14 +103,14 @@ public sealed class KubectlScenarioTests(ServerFixture fixture) : IClassFixture<
         Assert.Equal("prod", cm["metadata"]!["labels"]!["env"]!.GetValue<string>());
         Assert.Equal("team-a", cm["metadata"]!["annotations"]!["owner"]!.GetValue<string>());
 
-        (await _kubectl.RunAsync("""-n ops patch cm settings --type merge -p {"data":{"size":null,"shape":"round"}}""")).Ok();
-        (await _kubectl.RunAsync("""-n ops patch cm settings --type json -p [{"op":"replace","path":"/data/color","value":"black"}]""")).Ok();
+        (await _kubectl.RunAsync("""-n ops patch cm settings --type merge -p '{"data":{"size":null,"shape":"round"}}'""")).Ok();
+        (await _kubectl.RunAsync("""-n ops patch cm settings --type json -p '[{"op":"replace","path":"/data/color","value":"black"}]'""")).Ok();
         cm = await GetJsonAsync("-n ops cm settings");
         Assert.Equal("""{"color":"black","shape":"round"}""", cm["data"]!.ToJsonString());
-        var badJson = await _kubectl.RunAsync("""-n ops patch cm settings --type json -p [{"op":"test","path":"/data/color","value":"white"}]""");
+        var badJson = await _kubectl.RunAsync("""-n ops patch cm settings --type json -p '[{"op":"test","path":"/data/color","value":"white"}]'""");
         Assert.NotEqual(0, badJson.ExitCode);
 
-        (await _kubectl.RunAsync("""-n ops patch deploy web --type strategic -p {"spec":{"template":{"spec":{"containers":[{"name":"side","image":"busybox:2"}]}}}}""")).Ok();
+        (await _kubectl.RunAsync("""-n ops patch deploy web --type strategic -p '{"spec":{"template":{"spec":{"containers":[{"name":"side","image":"busybox:2"}]}}}}'""")).Ok();
         var deploy = await GetJsonAsync("-n ops deploy web");
         var containers = deploy["spec"]!["template"]!["spec"]!["containers"]!.AsArray();
         Assert.Equal(2, containers.Count);

@@ -69,6 +69,7 @@ public sealed class EmbeddedApiServer : IAsyncDisposable
         var lifecycle = new ObjectLifecycle(store, clock);
         var crds = new CrdController(store, lifecycle, registry, clock);
         crds.LoadExisting();
+        EnsureSystemNamespaces(store, registry, clock);
         store.Committed += crds.OnCommitted;
         builder.Services.AddSingleton(store).AddSingleton(registry).AddSingleton(lifecycle).AddSingleton<TimeProvider>(clock)
             .AddSingleton(new ServiceAccountTokens(signingKey, clock))
@@ -89,14 +90,27 @@ public sealed class EmbeddedApiServer : IAsyncDisposable
         return new EmbeddedApiServer(app, store, controllers, url, kubeconfigPath, adminToken);
     }
 
-    public Task WaitForShutdownAsync(CancellationToken ct) => _app.WaitForShutdownAsync(ct);
-
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _controllers.DisposeAsync();
         await _app.DisposeAsync();
         _store.Dispose();
+    }
+
+    /// <summary>The namespaces every cluster has (kubectl without <c>-n</c> means <c>default</c>).</summary>
+    private static void EnsureSystemNamespaces(ObjectStore store, ResourceRegistry registry, TimeProvider clock)
+    {
+        var namespaces = registry.Find("", "v1", "namespaces")!;
+        foreach (var name in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
+        {
+            if (store.Get(namespaces.StorageKey, null, name) is null)
+            {
+                var ns = new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = name } };
+                ObjectRules.PrepareForCreate(namespaces, ns, "", clock.GetUtcNow());
+                store.Put(namespaces.StorageKey, ns, 0);
+            }
+        }
     }
 
     private static string ReadOrCreateSecret(string path, Func<string> create)

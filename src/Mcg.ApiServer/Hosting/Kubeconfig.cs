@@ -9,25 +9,25 @@ public static class Kubeconfig
     {
         var ca = Convert.ToBase64String(Encoding.UTF8.GetBytes(caPem));
         var nsLine = ns is null ? "" : $"\n    namespace: {ns}";
-        return $"""
+        return $$"""
             apiVersion: v1
             kind: Config
             clusters:
-            - name: {clusterName}
+            - name: {{clusterName}}
               cluster:
-                server: {server}
-                certificate-authority-data: {ca}
+                server: {{server}}
+                certificate-authority-data: {{ca}}
             users:
-            - name: {user}
+            - name: {{user}}
               user:
-                token: {token}
+                token: {{token}}
             contexts:
-            - name: {clusterName}
+            - name: {{clusterName}}
               context:
-                cluster: {clusterName}
-                user: {user}{nsLine}
-            current-context: {clusterName}
-            preferences: {{}}
+                cluster: {{clusterName}}
+                user: {{user}}{{nsLine}}
+            current-context: {{clusterName}}
+            preferences: {}
 
             """;
     }

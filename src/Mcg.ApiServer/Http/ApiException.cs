@@ -10,7 +10,7 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
     public string Reason { get; } = reason;
     public JsonObject? Details { get; } = details;
 
-    public JsonObject ToStatus() => Status(Code, Reason, Message, Details);
+    public JsonObject ToStatus() => Status(Code, Reason, Message, (JsonObject?)Details?.DeepClone());
 
     public static JsonObject Status(int code, string reason, string message, JsonObject? details) => new()
     {
@@ -68,7 +68,7 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
     public static ApiException Forbidden(string message, ResourceType? rt = null, string? name = null) =>
         new(403, "Forbidden", message, rt is null ? null : DetailsOf(rt, name));
 
-    public static readonly ApiException PathNotFound = new(404, "NotFound", "the server could not find the requested resource", new JsonObject());
+    public static ApiException PathNotFound => new(404, "NotFound", "the server could not find the requested resource", new JsonObject());
 
     public static ApiException MethodNotAllowed(string verb) =>
         new(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource ({verb})", new JsonObject());

@@ -31,7 +31,7 @@ public static partial class ObjectRules
         CheckNamespace(rt, meta, urlNamespace, name);
         meta["uid"] = Guid.NewGuid().ToString();
         meta["creationTimestamp"] = Timestamp(now);
-        meta["generation"] = 1;
+        meta["generation"] = 1L;
         meta.Remove("resourceVersion");
         meta.Remove("deletionTimestamp");
         meta.Remove("deletionGracePeriodSeconds");

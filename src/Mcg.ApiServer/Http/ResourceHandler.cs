@@ -97,7 +97,7 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         }
         if (rc.WantsTable)
         {
-            var table = TableConverter.Convert(rc.Resource, selected.Select(o => o.Object), rv.ToString(System.Globalization.CultureInfo.InvariantCulture), next);
+            var table = TableConverter.Convert(rc.Resource, selected.Select(o => o.Object), rv.ToString(System.Globalization.CultureInfo.InvariantCulture), next, clock.GetUtcNow());
             await Responses.WriteJsonAsync(rc.Http, table, 200);
             return;
         }
@@ -222,6 +222,11 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
             {
                 desired.Metadata()["namespace"] = rc.Info.Namespace;
             }
+            if (rt.HasStatus && rc.Info.Subresource != "status")
+            {
+                // The main resource ignores status for such kinds, so an apply there owns none of it either.
+                desired.Remove("status");
+            }
             result = fieldManager.Apply(current?.Object, desired, manager, force, now, rc.Info.Subresource == "status");
         }
         catch (ApplyException e)
@@ -233,12 +238,12 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
             var causes = new JsonArray(result.Conflicts.Select(c => (JsonNode)new JsonObject
             {
                 ["reason"] = "FieldManagerConflict",
-                ["message"] = $"conflict with \"{c.Manager}\"{(c.ApiVersion is null ? "" : $" using {c.ApiVersion}")}",
+                ["message"] = c.Message,
                 ["field"] = c.Field,
             }).ToArray());
             throw new ApiException(409, "Conflict", result.Message ?? "Apply failed with conflicts", ApiException.DetailsOf(rt, rc.Info.Name, causes));
         }
-        var obj = result.Object;
+        var obj = result.Object!;
         if (current is null)
         {
             ObjectRules.PrepareForCreate(rt, obj, rc.Info.Namespace, now);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Mcg.ApiServer.Storage;
+using Mcg.Kube.Objects;
 using Microsoft.AspNetCore.Http;
 
 namespace Mcg.ApiServer.Http;
@@ -13,14 +14,14 @@ public static class Responses
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = contentType;
-        await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(body.ToJsonString()), http.RequestAborted);
+        await http.Response.Body.WriteAsync(KubeJson.SerializeToUtf8(body), http.RequestAborted);
     }
 
     public static Task WriteObjectAsync(RequestContext rc, JsonObject obj, int status)
     {
         if (rc.WantsTable && rc.Http.Request.Method == "GET")
         {
-            return WriteJsonAsync(rc.Http, TableConverter.Convert(rc.Resource, [obj], obj["metadata"]?["resourceVersion"]?.ToString() ?? "", null), status);
+            return WriteJsonAsync(rc.Http, TableConverter.Convert(rc.Resource, [obj], obj["metadata"]?["resourceVersion"]?.ToString() ?? "", null, DateTimeOffset.UtcNow), status);
         }
         return WriteJsonAsync(rc.Http, obj, status);
     }
@@ -48,7 +49,7 @@ public static class Responses
             var o = items[i];
             buffer.Write(o.Object["apiVersion"]?.GetValue<string>() == rt.GroupVersion
                 ? o.Json
-                : Encoding.UTF8.GetBytes(ResourceHandler.AsVersion(rt, o.Object).ToJsonString()));
+                : KubeJson.SerializeToUtf8(ResourceHandler.AsVersion(rt, o.Object)));
         }
         buffer.Write("]}"u8);
         response.ContentLength = buffer.Length;

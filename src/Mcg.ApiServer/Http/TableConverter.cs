@@ -9,7 +9,7 @@ public static class TableConverter
 {
     public static bool Wants(string? accept) => accept is not null && accept.Contains("as=Table", StringComparison.Ordinal);
 
-    public static JsonObject Convert(ResourceType rt, IEnumerable<JsonObject> objects, string resourceVersion, string? continueToken)
+    public static JsonObject Convert(ResourceType rt, IEnumerable<JsonObject> objects, string resourceVersion, string? continueToken, DateTimeOffset now)
     {
         var columns = Columns(rt);
         var definitions = new JsonArray();
@@ -27,7 +27,7 @@ public static class TableConverter
             {
                 cells.Add(JsonPath.Evaluate(obj, c.JsonPath)?.DeepClone());
             }
-            cells.Add(obj.Metadata().GetString("creationTimestamp"));
+            cells.Add(Age(obj.Metadata().GetString("creationTimestamp"), now));
             rows.Add(new JsonObject
             {
                 ["cells"] = cells,
@@ -52,6 +52,33 @@ public static class TableConverter
             ["columnDefinitions"] = definitions,
             ["rows"] = rows,
         };
+    }
+
+    /// <summary>The age cell as the apiserver's printers render it (k8s.io/apimachinery duration.HumanDuration).</summary>
+    public static string Age(string? timestamp, DateTimeOffset now)
+    {
+        if (!DateTimeOffset.TryParse(timestamp, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var created))
+        {
+            return "<unknown>";
+        }
+        var seconds = (long)(now - created).TotalSeconds;
+        if (seconds < -1)
+        {
+            return "<invalid>";
+        }
+        seconds = Math.Max(seconds, 0);
+        var minutes = seconds / 60;
+        var hours = minutes / 60;
+        var days = hours / 24;
+        return seconds < 120 ? $"{seconds}s"
+            : minutes < 10 ? (seconds % 60 == 0 ? $"{minutes}m" : $"{minutes}m{seconds % 60}s")
+            : minutes < 180 ? $"{minutes}m"
+            : hours < 8 ? (minutes % 60 == 0 ? $"{hours}h" : $"{hours}h{minutes % 60}m")
+            : hours < 48 ? $"{hours}h"
+            : hours < 192 ? (hours % 24 == 0 ? $"{days}d" : $"{days}d{hours % 24}h")
+            : hours < 24 * 365 * 2 ? $"{days}d"
+            : hours < 24 * 365 * 8 ? (days % 365 == 0 ? $"{days / 365}y" : $"{days / 365}y{days % 365}d")
+            : $"{days / 365}y";
     }
 
     private static IReadOnlyList<PrinterColumn> Columns(ResourceType rt)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
 using Mcg.ApiServer.Storage;
+using Mcg.Kube.Objects;
 
 namespace Mcg.ApiServer.Http;
 
@@ -37,7 +37,7 @@ public static class WatchStream
         catch (ResourceVersionTooOldException e)
         {
             var status = ApiException.Expired(e.Message).ToStatus();
-            await WriteLineAsync(response.Body, $"{{\"type\":\"ERROR\",\"object\":{status.ToJsonString()}}}", rc.Aborted);
+            await WriteLineAsync(response.Body, $"{{\"type\":\"ERROR\",\"object\":{KubeJson.Serialize(status)}}}", rc.Aborted);
             return;
         }
         using (watcher)
@@ -59,8 +59,8 @@ public static class WatchStream
                             continue;
                         }
                         var payload = table
-                            ? Encoding.UTF8.GetBytes(TableConverter.Convert(rt, [ResourceHandler.AsVersion(rt, evt.Object.Object)], evt.ResourceVersion.ToString(CultureInfo.InvariantCulture), null).ToJsonString())
-                            : evt.Object.Object["apiVersion"]?.GetValue<string>() == rt.GroupVersion ? evt.Object.Json : Encoding.UTF8.GetBytes(ResourceHandler.AsVersion(rt, evt.Object.Object).ToJsonString());
+                            ? KubeJson.SerializeToUtf8(TableConverter.Convert(rt, [ResourceHandler.AsVersion(rt, evt.Object.Object)], evt.ResourceVersion.ToString(CultureInfo.InvariantCulture), null, clock.GetUtcNow()))
+                            : evt.Object.Object["apiVersion"]?.GetValue<string>() == rt.GroupVersion ? evt.Object.Json : KubeJson.SerializeToUtf8(ResourceHandler.AsVersion(rt, evt.Object.Object));
                         await WriteEventAsync(response.Body, type, payload, deadline.Token);
                     }
                     await response.Body.FlushAsync(deadline.Token);

@@ -30,8 +30,7 @@ public sealed class ObjectStore : IDisposable
         _resourceVersion = _backend.LoadResourceVersion();
         foreach (var (storageKey, rv, json) in _backend.LoadObjects())
         {
-            var obj = (JsonObject)JsonNode.Parse(json)!;
-            Index(new StoredObject(storageKey, obj, rv), null);
+            Index(new StoredObject(storageKey, json, rv), null);
         }
         // History starts empty: a watch from before this start gets 410, as after an etcd compaction.
         _compactedThrough = _resourceVersion;

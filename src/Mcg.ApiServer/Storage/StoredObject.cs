@@ -7,14 +7,21 @@ namespace Mcg.ApiServer.Storage;
 public sealed class StoredObject
 {
     public StoredObject(string storageKey, JsonObject obj, long resourceVersion)
+        : this(storageKey, KubeJson.SerializeToUtf8(obj), resourceVersion)
     {
+    }
+
+    /// <summary>From serialised bytes: the parsed form then holds only JSON-backed values, whatever built the object.</summary>
+    public StoredObject(string storageKey, byte[] json, long resourceVersion)
+    {
+        var obj = (JsonObject)JsonNode.Parse(json)!;
         StorageKey = storageKey;
         Object = obj;
+        Json = json;
         ResourceVersion = resourceVersion;
         Namespace = obj.Namespace() ?? "";
         Name = obj.Name() ?? "";
         Labels = obj.Labels();
-        Json = System.Text.Encoding.UTF8.GetBytes(obj.ToJsonString());
         OwnerUids = obj.Metadata()["ownerReferences"] is JsonArray owners
             ? owners.OfType<JsonObject>().Select(o => o.GetString("uid") ?? "").Where(u => u.Length > 0).ToArray()
             : [];
