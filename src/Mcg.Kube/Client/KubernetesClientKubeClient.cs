@@ -54,6 +54,9 @@ public sealed class KubernetesClientKubeClient : IKubeClient, IDisposable
     public static KubernetesClientKubeClient FromDefaultConfig(ILogger<KubernetesClientKubeClient>? logger = null) =>
         new(k8s.KubernetesClientConfiguration.BuildDefaultConfig(), logger);
 
+    /// <summary>Limit for a request (for a watch: until the response headers); exceeding it throws <see cref="TimeoutException"/>.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
+
     public Task<ResourceRef> ResolveAsync(GroupVersionKind gvk, CancellationToken ct = default) => _discovery.ResolveAsync(gvk, ct);
 
     public Task<JsonObject?> GetAsync(ResourceRef resource, string? ns, string name, CancellationToken ct = default) =>
@@ -101,8 +104,20 @@ public sealed class KubernetesClientKubeClient : IKubeClient, IDisposable
             .Add("timeoutSeconds", options.TimeoutSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .Add("labelSelector", options.LabelSelector)
             .Add("fieldSelector", options.FieldSelector);
-        using var response = await SendAsync(HttpMethod.Get, resource.CollectionPath(ns) + query, null, ct);
-        await EnsureSuccessAsync(response, ct);
+        using var response = await WithTimeoutAsync(async t =>
+        {
+            var response = await SendAsync(HttpMethod.Get, resource.CollectionPath(ns) + query, null, t);
+            try
+            {
+                await EnsureSuccessAsync(response, t);
+                return response;
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+        }, ct);
         await using var stream = await response.Content.ReadAsStreamAsync(ct);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         while (await reader.ReadLineAsync(ct) is { } line)
@@ -206,13 +221,17 @@ public sealed class KubernetesClientKubeClient : IKubeClient, IDisposable
         {
             body["dryRun"] = new JsonArray("All");
         }
-        using var response = await SendAsync(HttpMethod.Delete, resource.ItemPath(ns, name), JsonContent(body, JsonMediaType), ct);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        var path = resource.ItemPath(ns, name);
+        return await WithTimeoutAsync(async t =>
         {
-            return false;
-        }
-        await EnsureSuccessAsync(response, ct);
-        return true;
+            using var response = await SendAsync(HttpMethod.Delete, path, JsonContent(body, JsonMediaType), t);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+            await EnsureSuccessAsync(response, t);
+            return true;
+        }, ct);
     }
 
     public void Dispose()
@@ -223,22 +242,38 @@ public sealed class KubernetesClientKubeClient : IKubeClient, IDisposable
         }
     }
 
-    private async Task<JsonObject?> GetJsonOrNullAsync(string path, CancellationToken ct)
-    {
-        using var response = await SendAsync(HttpMethod.Get, path, null, ct);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+    private Task<JsonObject?> GetJsonOrNullAsync(string path, CancellationToken ct) =>
+        WithTimeoutAsync(async t =>
         {
-            return null;
-        }
-        await EnsureSuccessAsync(response, ct);
-        return await ReadObjectAsync(response, ct);
-    }
+            using var response = await SendAsync(HttpMethod.Get, path, null, t);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+            await EnsureSuccessAsync(response, t);
+            return await ReadObjectAsync(response, t);
+        }, ct);
 
-    private async Task<JsonObject> SendForObjectAsync(HttpMethod method, string pathAndQuery, HttpContent? content, CancellationToken ct)
+    private Task<JsonObject> SendForObjectAsync(HttpMethod method, string pathAndQuery, HttpContent? content, CancellationToken ct) =>
+        WithTimeoutAsync(async t =>
+        {
+            using var response = await SendAsync(method, pathAndQuery, content, t);
+            await EnsureSuccessAsync(response, t);
+            return await ReadObjectAsync(response, t);
+        }, ct);
+
+    private async Task<T> WithTimeoutAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct)
     {
-        using var response = await SendAsync(method, pathAndQuery, content, ct);
-        await EnsureSuccessAsync(response, ct);
-        return await ReadObjectAsync(response, ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(RequestTimeout);
+        try
+        {
+            return await call(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the API request did not complete within {RequestTimeout}");
+        }
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, CancellationToken ct)

@@ -194,6 +194,7 @@ public sealed class Informer
             {
                 throw new InvalidOperationException("the watch closed immediately without events");
             }
+            _failures = 0;
             _logger.LogDebug("Watch of {Resource} ended; resuming from {ResourceVersion}", Resource, resourceVersion);
         }
     }

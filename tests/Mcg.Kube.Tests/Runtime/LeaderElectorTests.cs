@@ -119,7 +119,7 @@ public class LeaderElectorTests
         await started.Task.WaitAsync(Timeout);
 
         // Expiry is measured from when this candidate first observed the record (clock skew safe), not from renewTime.
-        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(950), $"took over after {watch.Elapsed}");
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(900), $"took over after {watch.Elapsed}");
         var spec = await LeaseSpec();
         Assert.Equal("a", spec.GetString("holderIdentity"));
         Assert.Equal(5, Int(spec, "leaseTransitions"));
@@ -150,7 +150,7 @@ public class LeaderElectorTests
 
         Assert.True(token.IsCancellationRequested);
         Assert.False(elector.IsLeader);
-        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(450), $"lost after {watch.Elapsed}");
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(400), $"lost after {watch.Elapsed}");
         _client.Fault = null;
         Assert.Equal("a", (await LeaseSpec()).GetString("holderIdentity")); // not released: it could not reach the lease
     }

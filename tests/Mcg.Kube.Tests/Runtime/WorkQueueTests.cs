@@ -112,7 +112,7 @@ public class WorkQueueTests
 
         var (item, _) = await queue.GetAsync().WaitAsync(Timeout);
         Assert.Equal("a", item);
-        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(140), $"arrived after {watch.Elapsed}");
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(130), $"arrived after {watch.Elapsed}");
     }
 
     [Fact]
@@ -159,20 +159,40 @@ public class WorkQueueTests
     [Fact]
     public void BucketLimiter_AllowsBurstThenSpacesByQps()
     {
-        var limiter = new BucketRateLimiter<string>(qps: 10, burst: 3);
+        var time = new ManualTime();
+        var limiter = new BucketRateLimiter<string>(qps: 10, burst: 3, time);
         Assert.Equal(TimeSpan.Zero, limiter.When("a"));
         Assert.Equal(TimeSpan.Zero, limiter.When("b"));
         Assert.Equal(TimeSpan.Zero, limiter.When("c"));
-        var fourth = limiter.When("d");
-        var fifth = limiter.When("e");
-        Assert.InRange(fourth.TotalMilliseconds, 80, 100);
-        Assert.InRange(fifth.TotalMilliseconds, 180, 200);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), limiter.When("d"));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), limiter.When("e"));
+
+        time.Advance(TimeSpan.FromMilliseconds(250)); // pays back the 2 reserved tokens and refills half a token
+        Assert.Equal(TimeSpan.FromMilliseconds(50), limiter.When("f"));
+
+        time.Advance(TimeSpan.FromSeconds(10)); // refills up to the burst only
+        Assert.Equal(TimeSpan.Zero, limiter.When("g"));
+        Assert.Equal(TimeSpan.Zero, limiter.When("h"));
+        Assert.Equal(TimeSpan.Zero, limiter.When("i"));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), limiter.When("j"));
     }
 
+    private sealed class ManualTime : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    }
+
+    // Timers tick on a coarse clock (up to ~10 ms early against Stopwatch), hence the lower bounds with slack.
     [Fact]
     public async Task AddRateLimited_BacksOffPerItem_AndForgetResets()
     {
-        using var queue = new WorkQueue<string>(new WorkQueueOptions { BaseDelay = TimeSpan.FromMilliseconds(40) });
+        using var queue = new WorkQueue<string>(new WorkQueueOptions { BaseDelay = TimeSpan.FromMilliseconds(50) });
         var watch = Stopwatch.StartNew();
         queue.AddRateLimited("a");
         var (item, _) = await queue.GetAsync().WaitAsync(Timeout);
@@ -186,7 +206,7 @@ public class WorkQueueTests
         queue.Done(item);
 
         Assert.True(first >= TimeSpan.FromMilliseconds(35), $"first retry after {first}");
-        Assert.True(second >= TimeSpan.FromMilliseconds(75), $"second retry after {second}");
+        Assert.True(second >= TimeSpan.FromMilliseconds(80), $"second retry after {second}");
         Assert.Equal(2, queue.NumRequeues("a"));
         queue.Forget("a");
         Assert.Equal(0, queue.NumRequeues("a"));
