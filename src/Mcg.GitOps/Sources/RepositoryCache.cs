@@ -105,6 +105,7 @@ public sealed class RepositoryCache
         {
             throw new ArgumentException($"'{commitSha}' is not a full commit SHA", nameof(commitSha));
         }
+        commitSha = commitSha.ToLowerInvariant();
         var state = GetState(source.Url);
         await EnsureCommitAsync(state, source, commitSha, ct);
         return await Task.Run(() =>
@@ -146,7 +147,7 @@ public sealed class RepositoryCache
     {
         if (!await Task.Run(() => HasCommit(state, sha), ct))
         {
-            await EnsureFetchedAsync(state, source, ct);
+            await EnsureFetchedAsync(state, source, ct, () => HasCommit(state, sha));
             if (!await Task.Run(() => HasCommit(state, sha), ct))
             {
                 throw new RevisionNotFoundException(source.Url, sha);
@@ -154,12 +155,17 @@ public sealed class RepositoryCache
         }
     }
 
-    private async Task EnsureFetchedAsync(RepoState state, RepoSource source, CancellationToken ct)
+    /// <summary>Fetches unless a fetch that started recently enough (or <paramref name="satisfied"/>, checked under the lock) covers the request.</summary>
+    private async Task EnsureFetchedAsync(RepoState state, RepoSource source, CancellationToken ct, Func<bool>? satisfied = null)
     {
         var requestedAt = _time.GetTimestamp();
         await state.Lock.WaitAsync(ct);
         try
         {
+            if (satisfied?.Invoke() == true)
+            {
+                return;
+            }
             if (state.LastFetch is { } last && last.StartedAt >= Interlocked.Read(ref state.InvalidatedAt)
                 && (last.StartedAt >= requestedAt || _time.GetElapsedTime(last.StartedAt, requestedAt) <= _options.MinFetchInterval))
             {
@@ -184,7 +190,8 @@ public sealed class RepositoryCache
             try
             {
                 EnsureMirror(state.MirrorPath);
-                await fetcher.FetchAsync(state.MirrorPath, source, timeout.Token);
+                // WaitAsync: a libgit2 fetch blocked on a silent server cannot be cancelled, only abandoned.
+                await fetcher.FetchAsync(state.MirrorPath, source, timeout.Token).WaitAsync(timeout.Token);
                 state.LastFetch = new FetchAttempt(startedAt, null);
                 _logger.LogInformation("Fetched {Repo} in {Elapsed} ms", RepositoryUrl.Redact(source.Url), (long)_time.GetElapsedTime(startedAt).TotalMilliseconds);
             }
@@ -255,6 +262,7 @@ public sealed class RepositoryCache
         }
         if (revision.Length is >= 7 and <= 40 && revision.All(char.IsAsciiHexDigit))
         {
+            revision = revision.ToLowerInvariant();
             try
             {
                 var commit = revision.Length == 40 ? repo.Lookup<Commit>(new ObjectId(revision)) : repo.Lookup<Commit>(revision);
