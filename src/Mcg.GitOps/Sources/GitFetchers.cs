@@ -24,7 +24,7 @@ internal sealed class LibGit2Fetcher : IGitFetcher
     public Task FetchAsync(string mirrorPath, RepoSource source, CancellationToken ct) => Task.Run(() =>
     {
         using var repo = new Repository(mirrorPath);
-        var remote = repo.Network.Remotes["origin"];
+        using var remote = repo.Network.Remotes["origin"];
         if (remote is null)
         {
             repo.Network.Remotes.Add("origin", source.Url.Trim(), Refspecs.All[0]);

@@ -38,8 +38,17 @@ public sealed class RepositoryCache
     /// <summary>The bare mirror's directory for a repository URL (it may not exist yet).</summary>
     public string GetMirrorPath(string repoUrl) => GetState(repoUrl).MirrorPath;
 
-    /// <summary>Makes the next resolve of the repository fetch, whatever <see cref="RepositoryCacheOptions.MinFetchInterval"/> says (for webhooks).</summary>
-    public void Invalidate(string repoUrl) => Interlocked.Exchange(ref GetState(repoUrl).InvalidatedAt, _time.GetTimestamp());
+    /// <summary>
+    /// Makes the next resolve of the repository fetch, whatever <see cref="RepositoryCacheOptions.MinFetchInterval"/> says
+    /// (for webhooks). Unknown repositories are ignored: their first resolve fetches anyway.
+    /// </summary>
+    public void Invalidate(string repoUrl)
+    {
+        if (_repos.TryGetValue(RepositoryUrl.CacheKey(repoUrl), out var state))
+        {
+            Interlocked.Exchange(ref state.InvalidatedAt, _time.GetTimestamp());
+        }
+    }
 
     /// <summary>
     /// Fetches the repository (unless a recent enough fetch covers this request, or the revision is a full SHA already
