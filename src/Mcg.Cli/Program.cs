@@ -3,4 +3,6 @@ using Mcg.Cli.Commands;
 
 var root = new RootCommand("mcg — MulticloudGitOps: GitOps delivery, fleet management, secrets and storage across Kubernetes clusters");
 root.Subcommands.Add(ClusterCommands.Create());
+root.Subcommands.Add(GitOpsCommands.Create());
+root.Subcommands.Add(AppCommands.Create());
 return await root.Parse(args).InvokeAsync();

@@ -1,6 +1,6 @@
 using k8s;
 using k8s.Models;
-using Mcg.ApiServer.Tests.Support;
+using Mcg.Tests.Support;
 
 namespace Mcg.ApiServer.Tests;
 

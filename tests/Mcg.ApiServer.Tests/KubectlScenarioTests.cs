@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Mcg.ApiServer.Tests.Support;
+using Mcg.Tests.Support;
 
 namespace Mcg.ApiServer.Tests;
 

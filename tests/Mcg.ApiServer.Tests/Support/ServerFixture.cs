@@ -1,4 +1,4 @@
-namespace Mcg.ApiServer.Tests.Support;
+namespace Mcg.Tests.Support;
 
 /// <summary>One server process shared by a test class.</summary>
 public sealed class ServerFixture : IAsyncLifetime

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using k8s;
 
-namespace Mcg.ApiServer.Tests.Support;
+namespace Mcg.Tests.Support;
 
 /// <summary>A real <c>mcg cluster serve</c> process on a temporary data directory.</summary>
 public sealed partial class ServerProcess : IAsyncDisposable

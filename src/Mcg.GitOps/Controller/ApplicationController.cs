@@ -1,0 +1,341 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Mcg.GitOps.Applications;
+using Mcg.GitOps.Diff;
+using Mcg.GitOps.Health;
+using Mcg.GitOps.Sync;
+using Mcg.Kube.Client;
+using Mcg.Kube.Objects;
+using Mcg.Kube.Runtime;
+using KubeController = Mcg.Kube.Runtime.Controller;
+using Microsoft.Extensions.Logging;
+
+namespace Mcg.GitOps.Controller;
+
+/// <summary>
+/// The Argo CD application controller: a reconcile loop over Applications that compares Git with the cluster,
+/// writes status, and runs sync operations (manual, automated, self-heal, rollback) in the background.
+/// </summary>
+public sealed class ApplicationController : IReconciler, IAsyncDisposable
+{
+    public static readonly ResourceRef Applications = new(ArgoCrds.Group, ArgoCrds.Version, "applications", "Application", true);
+    public static readonly ResourceRef AppProjects = new(ArgoCrds.Group, ArgoCrds.Version, "appprojects", "AppProject", true);
+    private const string RefreshAnnotation = "argocd.argoproj.io/refresh";
+
+    private readonly IKubeClient _client;
+    private readonly ClusterCache _cache;
+    private readonly AppComparer _comparer;
+    private readonly HealthAssessor _health;
+    private readonly ApplicationControllerOptions _options;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+    private readonly ConcurrentDictionary<string, RunningOperation> _running = new();
+    private readonly Informer _apps;
+    private readonly Informer _projects;
+    private readonly KubeController _controller;
+
+    public ApplicationController(IKubeClient client, ClusterCache cache, AppComparer comparer, HealthAssessor health,
+        ApplicationControllerOptions options, ILoggerFactory loggers, TimeProvider? clock = null)
+    {
+        _client = client;
+        _cache = cache;
+        _comparer = comparer;
+        _health = health;
+        _options = options;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<ApplicationController>();
+        _clock = clock ?? TimeProvider.System;
+        _apps = new Informer(client, Applications, new InformerOptions(), loggers.CreateLogger<Informer>());
+        _projects = new Informer(client, AppProjects, new InformerOptions { Namespace = options.ControlNamespace }, loggers.CreateLogger<Informer>());
+        _controller = new KubeController("applications", this, new ControllerOptions { Workers = options.Workers }, loggers.CreateLogger<KubeController>());
+        _controller.Watch(_apps);
+        _cache.TrackedObjectChanged += EnqueueByName;
+        _projects.AddEventHandler(new InformerEventHandler
+        {
+            Added = _ => EnqueueAll(),
+            Updated = (_, _) => EnqueueAll(),
+            Deleted = _ => EnqueueAll(),
+        });
+    }
+
+    /// <summary>Installs the CRDs and the default project if missing, then runs until cancelled.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        await InstallAsync(_client, _options.ControlNamespace, ct);
+        var informers = Task.WhenAll(_apps.RunAsync(ct), _projects.RunAsync(ct));
+        await Task.WhenAll(_apps.WaitForSyncAsync(ct), _projects.WaitForSyncAsync(ct));
+        await Task.WhenAll(informers, _controller.RunAsync(ct));
+    }
+
+    /// <summary>The Argo CD CRDs, the control namespace and the <c>default</c> AppProject, as an Argo CD install brings them.</summary>
+    public static async Task InstallAsync(IKubeClient client, string controlNamespace, CancellationToken ct)
+    {
+        foreach (var crd in ArgoCrds.All)
+        {
+            await client.ApplyAsync(ResourceRef.CustomResourceDefinitions, crd, new ApplyOptions("mcg-install") { Force = true }, ct);
+        }
+        foreach (var crd in ArgoCrds.All)
+        {
+            while (!(await client.GetAsync(ResourceRef.CustomResourceDefinitions, null, crd.Name()!, ct))?["status"]?["conditions"]?.AsArray()
+                .Any(c => c?["type"]?.GetValue<string>() == "Established" && c["status"]?.GetValue<string>() == "True") ?? true)
+            {
+                await Task.Delay(100, ct);
+            }
+        }
+        if (await client.GetAsync(ResourceRef.Namespaces, null, controlNamespace, ct) is null)
+        {
+            await client.ApplyAsync(ResourceRef.Namespaces, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = controlNamespace } },
+                new ApplyOptions("mcg-install"), ct);
+        }
+        if (await client.GetAsync(AppProjects, controlNamespace, "default", ct) is null)
+        {
+            await client.CreateAsync(AppProjects, ArgoCrds.DefaultProject(controlNamespace), null, ct);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var op in _running.Values)
+        {
+            await op.Cancel.CancelAsync();
+        }
+        await Task.WhenAll(_running.Values.Select(r => r.Task.ContinueWith(_ => { }, TaskScheduler.Default)));
+    }
+
+    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken ct)
+    {
+        var cached = _apps.GetByKey(key);
+        if (cached is null)
+        {
+            if (_running.TryRemove(key, out var orphan))
+            {
+                await orphan.Cancel.CancelAsync();
+            }
+            return ReconcileResult.Done;
+        }
+        var app = (JsonObject)cached.DeepClone();
+        if (_running.TryGetValue(key, out var running))
+        {
+            if (app["status"]?["operationState"]?["phase"]?.GetValue<string>() == "Terminating")
+            {
+                await running.Cancel.CancelAsync();
+            }
+            return ReconcileResult.Done; // the operation reports itself and enqueues the app when done
+        }
+        if (app.Annotations().TryGetValue(RefreshAnnotation, out var refresh))
+        {
+            if (refresh == "hard")
+            {
+                _comparer.ForgetRenders();
+            }
+            await _client.PatchAsync(Applications, app.Namespace(), app.Name()!, PatchType.Merge,
+                new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [RefreshAnnotation] = null } } }, null, ct);
+        }
+
+        var now = _clock.GetUtcNow();
+        ApplicationSpec? spec = null;
+        try
+        {
+            spec = ApplicationSpec.Parse(app);
+            var policy = Project(app, spec);
+            var comparison = await _comparer.CompareAsync(app, spec, spec.Sources, null, PreviouslyManaged(app), ct);
+            var conditions = ResourceConditions(policy, comparison, now);
+            await WriteStatusAsync(app, AppStatus.FromComparison(spec, comparison, conditions), ct);
+
+            if (app["operation"] is JsonObject operation)
+            {
+                StartOperation(key, app, spec, SyncOperation.Parse(operation));
+            }
+            else if (ShouldAutoSync(app, spec, comparison, conditions) is { } auto)
+            {
+                StartOperation(key, app, spec, SyncOperation.Parse(auto));
+            }
+        }
+        catch (InvalidSpecException e)
+        {
+            await WriteStatusAsync(app, AppStatus.Unknown(spec, [AppStatus.Condition("InvalidSpecError", e.Message, now)], app["status"]?["resources"]), ct);
+        }
+        catch (ComparisonException e)
+        {
+            await WriteStatusAsync(app, AppStatus.Unknown(spec, [AppStatus.Condition("ComparisonError", e.Message, now)], app["status"]?["resources"]), ct);
+        }
+        return ReconcileResult.After(_options.PollInterval);
+    }
+
+    private AppProjectPolicy Project(JsonObject app, ApplicationSpec spec)
+    {
+        var project = _projects.Get(_options.ControlNamespace, spec.Project) ?? _projects.Get(app.Namespace(), spec.Project)
+            ?? throw new InvalidSpecException($"Application referencing project {spec.Project} which does not exist");
+        var policy = new AppProjectPolicy(project);
+        foreach (var src in spec.Sources)
+        {
+            if (policy.CheckSource(src.RepoUrl) is { } denied)
+            {
+                throw new InvalidSpecException(denied);
+            }
+        }
+        if (!spec.Destination.IsInCluster)
+        {
+            throw new InvalidSpecException($"there are no clusters with this name: {spec.Destination.Name ?? spec.Destination.Server}");
+        }
+        if (policy.CheckDestination(spec.Destination, spec.Destination.Server ?? ApplicationDestination.InClusterServer) is { } badDestination)
+        {
+            throw new InvalidSpecException(badDestination);
+        }
+        return policy;
+    }
+
+    private static List<JsonObject> ResourceConditions(AppProjectPolicy policy, Comparison comparison, DateTimeOffset now)
+    {
+        var denied = comparison.Targets
+            .Select(t => policy.CheckResource(t.Resource.Group, t.Resource.Kind, t.Resource.Namespaced))
+            .OfType<string>().Distinct().ToList();
+        var conditions = denied.Select(d => AppStatus.Condition("ComparisonError", d, now)).ToList();
+        var prunable = comparison.Resources.Count(r => r.RequiresPruning);
+        if (prunable > 0)
+        {
+            conditions.Add(AppStatus.Condition("OrphanedResourceWarning", $"Application has {prunable} resource(s) that are no longer in Git and require pruning", now));
+        }
+        return conditions;
+    }
+
+    /// <summary>Argo CD's auto-sync rules: once per revision unless selfHeal; not after a failed attempt on the same revision; prune-only changes need prune.</summary>
+    private static JsonObject? ShouldAutoSync(JsonObject app, ApplicationSpec spec, Comparison comparison, List<JsonObject> conditions)
+    {
+        var policy = spec.SyncPolicy;
+        if (!policy.Automated || comparison.Synced || conditions.Any(c => c["type"]?.GetValue<string>() == "ComparisonError"))
+        {
+            return null;
+        }
+        var revision = comparison.Revisions.Count > 0 ? string.Join(",", comparison.Revisions) : "";
+        var outOfSync = comparison.Resources.Where(r => !r.Synced && !r.IsHook).ToList();
+        if (outOfSync.All(r => r.RequiresPruning) && !policy.Prune)
+        {
+            return null;
+        }
+        if (comparison.Targets.Count == 0 && !policy.AllowEmpty)
+        {
+            return null;
+        }
+        var last = app["status"]?["operationState"];
+        var lastRevision = last?["syncResult"]?["revision"]?.GetValue<string>() ?? last?["operation"]?["sync"]?["revision"]?.GetValue<string>();
+        var lastAutomated = last?["operation"]?["initiatedBy"]?["automated"]?.GetValue<bool>() == true;
+        var lastPhase = last?["phase"]?.GetValue<string>();
+        if (lastRevision == revision && lastAutomated)
+        {
+            if (lastPhase is "Failed" or "Error")
+            {
+                return null; // Argo CD: "Skipping auto-sync: failed previous sync attempt"; a new commit or a manual sync moves on
+            }
+            if (!policy.SelfHeal)
+            {
+                return null; // already synced this revision automatically; without selfHeal drift is only reported
+            }
+        }
+        return SyncOperation.Automated(revision, policy.Prune, policy.Options);
+    }
+
+    private void StartOperation(string key, JsonObject app, ApplicationSpec spec, SyncOperation operation)
+    {
+        var cts = new CancellationTokenSource();
+        var run = new OperationRun(_client, _comparer, _health, _options, _loggers, _clock);
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await run.ExecuteAsync(app, spec, operation, PreviouslyManaged(app), cts.Token);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _logger.LogError(e, "sync operation of {App} failed", key);
+            }
+            finally
+            {
+                _running.TryRemove(key, out _);
+                cts.Dispose();
+                _controller.Enqueue(key);
+            }
+        });
+        _running[key] = new RunningOperation(task, cts);
+    }
+
+    private async Task WriteStatusAsync(JsonObject app, JsonObject status, CancellationToken ct)
+    {
+        var current = app["status"] as JsonObject ?? new JsonObject();
+        var changed = status.Any(p => !JsonNode.DeepEquals(Normalize(p.Value), Normalize(current[p.Key])));
+        var reconciledAt = current["reconciledAt"]?.GetValue<string>();
+        var stale = !DateTimeOffset.TryParse(reconciledAt, out var at) || _clock.GetUtcNow() - at >= _options.PollInterval;
+        if (!changed && !stale)
+        {
+            return;
+        }
+        status["reconciledAt"] = AppStatus.Timestamp(_clock.GetUtcNow());
+        await _client.PatchAsync(Applications, app.Namespace(), app.Name()!, PatchType.Merge, new JsonObject { ["status"] = status }, null, ct);
+    }
+
+    /// <summary>Conditions carry their transition time; compare without it so unchanged conditions do not rewrite status.</summary>
+    private static JsonNode? Normalize(JsonNode? node)
+    {
+        if (node is not JsonArray a)
+        {
+            return node;
+        }
+        var copy = (JsonArray)a.DeepClone();
+        foreach (var item in copy.OfType<JsonObject>())
+        {
+            item.Remove("lastTransitionTime");
+        }
+        return copy;
+    }
+
+    private static IEnumerable<(string ApiVersion, string Kind)> PreviouslyManaged(JsonObject app) =>
+        (app["status"]?["resources"] as JsonArray)?.OfType<JsonObject>()
+            .Select(r => (r.GetString("group") is { Length: > 0 } g ? $"{g}/{r.GetString("version")}" : r.GetString("version") ?? "v1", r.GetString("kind") ?? ""))
+            .Distinct().ToList() ?? [];
+
+    /// <summary>Reconciles at once every application one of whose sources <paramref name="affected"/> says changed; returns how many.</summary>
+    public int RefreshWhere(Func<ApplicationSource, bool> affected)
+    {
+        var count = 0;
+        foreach (var app in _apps.List())
+        {
+            ApplicationSpec spec;
+            try
+            {
+                spec = ApplicationSpec.Parse(app);
+            }
+            catch (InvalidSpecException)
+            {
+                continue;
+            }
+            if (spec.Sources.Any(affected))
+            {
+                _controller.Enqueue(ObjectKeys.KeyOf(app));
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private void EnqueueByName(string appName)
+    {
+        foreach (var app in _apps.List())
+        {
+            if (app.Name() == appName)
+            {
+                _controller.Enqueue(ObjectKeys.KeyOf(app));
+            }
+        }
+    }
+
+    private void EnqueueAll()
+    {
+        foreach (var app in _apps.List())
+        {
+            _controller.Enqueue(ObjectKeys.KeyOf(app));
+        }
+    }
+
+    private sealed record RunningOperation(Task Task, CancellationTokenSource Cancel);
+}

@@ -1,0 +1,183 @@
+using System.Text.Json.Nodes;
+using Mcg.Kube.Client;
+using Mcg.Kube.Objects;
+using Microsoft.Extensions.Logging;
+
+namespace Mcg.GitOps.Sync;
+
+/// <summary>
+/// Runs a sync plan: phase by phase, wave by wave, applying (server-side apply, or replace), creating hooks and
+/// pruning, and waiting for each wave to be healthy (hooks: completed) before the next. A failure stops the sync and
+/// runs the SyncFail hooks.
+/// </summary>
+public sealed class SyncRunner(IKubeClient client, Func<ResourceRef, JsonObject, WaveHealth> health, ILogger<SyncRunner> logger)
+{
+    public async Task<SyncResult> RunAsync(IReadOnlyList<SyncTask> tasks, SyncRunOptions options, Func<SyncTask, bool> isSynced, Func<IReadOnlyList<ResourceResult>, Task>? progress, CancellationToken ct)
+    {
+        var results = new List<ResourceResult>();
+        var failure = await RunPhasesAsync(tasks.Where(t => t.Phase != SyncPhase.SyncFail).ToList(), options, isSynced, results, progress, ct);
+        if (failure is null)
+        {
+            return new SyncResult(OperationPhase.Succeeded, options.DryRun ? "successfully synced (dry run)" : "successfully synced (all tasks run)", results);
+        }
+        var failHooks = tasks.Where(t => t.Phase == SyncPhase.SyncFail).ToList();
+        if (failHooks.Count > 0)
+        {
+            await RunPhasesAsync(failHooks, options, isSynced, results, progress, ct);
+        }
+        return new SyncResult(OperationPhase.Failed, failure, results);
+    }
+
+    private async Task<string?> RunPhasesAsync(List<SyncTask> tasks, SyncRunOptions options, Func<SyncTask, bool> isSynced, List<ResourceResult> results, Func<IReadOnlyList<ResourceResult>, Task>? progress, CancellationToken ct)
+    {
+        var steps = tasks.GroupBy(t => (t.Phase, t.IsPrune && options.PruneLast ? 1 : 0, t.IsPrune ? int.MaxValue - t.Wave : t.Wave)).ToList();
+        foreach (var step in steps)
+        {
+            var applied = new List<(SyncTask Task, JsonObject Live)>();
+            foreach (var task in step)
+            {
+                ct.ThrowIfCancellationRequested();
+                var (result, live) = await ExecuteAsync(task, options, isSynced, ct);
+                results.Add(result);
+                if (result.Status == "SyncFailed")
+                {
+                    return $"one or more objects failed to apply, reason: {result.Message}";
+                }
+                if (live is not null && !options.DryRun)
+                {
+                    applied.Add((task, live));
+                }
+            }
+            if (progress is not null)
+            {
+                await progress(results);
+            }
+            var failure = await WaitForWaveAsync(applied, results, options, ct);
+            if (failure is not null)
+            {
+                return failure;
+            }
+        }
+        return null;
+    }
+
+    private async Task<(ResourceResult Result, JsonObject? Live)> ExecuteAsync(SyncTask task, SyncRunOptions options, Func<SyncTask, bool> isSynced, CancellationToken ct)
+    {
+        var r = task.Resource;
+        ResourceResult Result(string status, string message, string? hookPhase = null) =>
+            new(r.Group, r.Version, r.Kind, task.Namespace, task.Name, status, message, task.Phase,
+                task.IsHook ? task.Phase.ToString() : null, task.IsHook ? hookPhase ?? "Running" : null);
+        var lower = $"{r.Kind.ToLowerInvariant()}{(r.Group.Length > 0 ? "." + r.Group : "")}/{task.Name}";
+        try
+        {
+            if (task.IsPrune)
+            {
+                if (!options.Prune || task.HasObjectOption("Prune=false"))
+                {
+                    return (Result("PruneSkipped", "ignored (requires pruning)"), null);
+                }
+                if (!options.DryRun)
+                {
+                    await client.DeleteAsync(r, NullIfEmpty(task.Namespace), task.Name,
+                        new DeleteOptions { PropagationPolicy = Enum.Parse<PropagationPolicy>(options.PrunePropagation, ignoreCase: true) }, ct);
+                }
+                return (Result("Pruned", options.DryRun ? "pruned (dry run)" : "pruned"), null);
+            }
+            if (task.IsHook)
+            {
+                return await CreateHookAsync(task, options, Result, ct);
+            }
+            if (options.ApplyOutOfSyncOnly && task.Live is not null && isSynced(task))
+            {
+                return (Result("Synced", $"{lower} unchanged"), task.Live);
+            }
+            var target = (JsonObject)task.Target!.DeepClone();
+            JsonObject live;
+            if (options.Replace && task.Live is not null)
+            {
+                target.Metadata()["resourceVersion"] = task.Live.ResourceVersion();
+                live = await client.UpdateAsync(r, target, new WriteOptions { FieldManager = options.FieldManager, DryRun = options.DryRun }, ct);
+            }
+            else
+            {
+                live = await client.ApplyAsync(r, target, new ApplyOptions(options.FieldManager) { Force = true, DryRun = options.DryRun }, ct);
+            }
+            var verb = task.Live is null ? "created" : "configured";
+            return (Result("Synced", $"{lower} {(options.DryRun ? verb + " (dry run)" : verb)}"), live);
+        }
+        catch (KubeApiException e)
+        {
+            logger.LogWarning("sync of {Task} failed: {Message}", task, e.Message);
+            return (Result("SyncFailed", e.Status?.Message ?? e.Message), null);
+        }
+    }
+
+    private async Task<(ResourceResult, JsonObject?)> CreateHookAsync(SyncTask task, SyncRunOptions options, Func<string, string, string?, ResourceResult> result, CancellationToken ct)
+    {
+        var r = task.Resource;
+        var hook = (JsonObject)task.Target!.DeepClone();
+        if (options.DryRun)
+        {
+            return (result("Synced", "hook (dry run)", "Succeeded"), null);
+        }
+        if (task.HookDeletePolicies.Contains("BeforeHookCreation") && hook.Name() is { } name)
+        {
+            await client.DeleteAsync(r, NullIfEmpty(task.Namespace), name, new DeleteOptions { PropagationPolicy = PropagationPolicy.Foreground }, ct);
+            await WaitGoneAsync(r, task.Namespace, name, ct);
+        }
+        var created = await client.CreateAsync(r, hook, new WriteOptions { FieldManager = options.FieldManager }, ct);
+        return (result("Synced", $"{r.Kind.ToLowerInvariant()}/{created.Name()} created", "Running"), created);
+    }
+
+    /// <summary>Waits until every resource of the wave is healthy and every hook has completed; a failed hook fails the sync.</summary>
+    private async Task<string?> WaitForWaveAsync(List<(SyncTask Task, JsonObject Live)> applied, List<ResourceResult> results, SyncRunOptions options, CancellationToken ct)
+    {
+        var pending = applied.ToList();
+        while (pending.Count > 0)
+        {
+            foreach (var (task, live) in pending.ToList())
+            {
+                var current = await client.GetAsync(task.Resource, NullIfEmpty(live.Namespace()), live.Name()!, ct);
+                var state = current is null ? (task.IsHook ? WaveHealth.Degraded : WaveHealth.Progressing) : health(task.Resource, current);
+                if (state == WaveHealth.Progressing)
+                {
+                    continue;
+                }
+                pending.Remove((task, live));
+                if (!task.IsHook)
+                {
+                    continue;
+                }
+                var index = results.FindLastIndex(x => x.HookType is not null && x.Kind == task.Kind && x.Name == live.Name());
+                var succeeded = state == WaveHealth.Healthy;
+                if (index >= 0)
+                {
+                    results[index] = results[index] with { HookPhase = succeeded ? "Succeeded" : "Failed", Status = succeeded ? "Synced" : "SyncFailed" };
+                }
+                if (succeeded && task.HookDeletePolicies.Contains("HookSucceeded") || !succeeded && task.HookDeletePolicies.Contains("HookFailed"))
+                {
+                    await client.DeleteAsync(task.Resource, NullIfEmpty(live.Namespace()), live.Name()!, new DeleteOptions { PropagationPolicy = PropagationPolicy.Foreground }, ct);
+                }
+                if (!succeeded)
+                {
+                    return $"{task.Phase} hook {task.Kind} {live.Namespace()}/{live.Name()} failed";
+                }
+            }
+            if (pending.Count > 0)
+            {
+                await Task.Delay(options.PollInterval, ct);
+            }
+        }
+        return null;
+    }
+
+    private async Task WaitGoneAsync(ResourceRef r, string ns, string name, CancellationToken ct)
+    {
+        while (await client.GetAsync(r, NullIfEmpty(ns), name, ct) is not null)
+        {
+            await Task.Delay(100, ct);
+        }
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Mcg.EndToEnd.Tests.Support;
+
+/// <summary>Runs the <c>mcg</c> CLI (the built mcg.dll next to the tests), short-lived or long-running.</summary>
+public static class McgCli
+{
+    private static string Dll => System.IO.Path.Combine(AppContext.BaseDirectory, "mcg.dll");
+
+    public sealed record Result(int ExitCode, string Out, string Err);
+
+    public static async Task<Result> RunAsync(string kubeconfig, TimeSpan timeout, params string[] args)
+    {
+        using var p = Start(kubeconfig, args);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(true);
+            throw new TimeoutException($"mcg {string.Join(' ', args)} timed out: {await stdout}\n{await stderr}");
+        }
+        return new Result(p.ExitCode, await stdout, await stderr);
+    }
+
+    public static Process Start(string kubeconfig, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Dll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        psi.Environment["KUBECONFIG"] = kubeconfig;
+        psi.Environment["HOME"] = System.IO.Path.GetDirectoryName(kubeconfig)!;
+        return Process.Start(psi)!;
+    }
+
+    /// <summary>Starts <c>mcg gitops run</c> and waits until its webhook listens; returns the process and the webhook URL.</summary>
+    public static async Task<(Process Process, string WebhookUrl, StringBuilder Log)> StartGitOpsAsync(string kubeconfig, string dataDir, string secret)
+    {
+        var p = Start(kubeconfig, "gitops", "run", "--data", dataDir, "--poll-seconds", "3", "--webhook-secret", secret);
+        var log = new StringBuilder();
+        var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+            lock (log)
+            {
+                log.AppendLine(e.Data);
+            }
+            const string marker = "webhook listening on ";
+            var at = e.Data.IndexOf(marker, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                ready.TrySetResult(e.Data[(at + marker.Length)..].Trim());
+            }
+        };
+        p.ErrorDataReceived += (_, e) =>
+        {
+            lock (log)
+            {
+                log.AppendLine(e.Data);
+            }
+        };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        var url = await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        return (p, url, log);
+    }
+}
