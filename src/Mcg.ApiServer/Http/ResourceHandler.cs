@@ -148,8 +148,14 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
     {
         var rt = rc.Resource;
         var contentType = rc.ContentType;
-        var patch = await rc.ReadBodyAsync() ?? throw ApiException.BadRequest("the patch body is empty");
         var isApply = contentType == "application/apply-patch+yaml";
+        if (!isApply && contentType is not ("application/merge-patch+json" or "application/json-patch+json")
+            && !(contentType == "application/strategic-merge-patch+json" && rt.SupportsStrategicMerge))
+        {
+            // Upstream checks the patch type before anything else.
+            throw ApiException.UnsupportedPatchType(rt);
+        }
+        var patch = await rc.ReadBodyAsync() ?? throw ApiException.BadRequest("the patch body is empty");
         if (!isApply && rc.Query("force") is not null)
         {
             throw ApiException.BadRequest("force: Invalid value: force flag must only be set for apply patches");
@@ -339,13 +345,7 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
     private async Task DeleteAsync(RequestContext rc)
     {
         var rt = rc.Resource;
-        var options = await rc.ReadBodyAsync() as JsonObject;
-        var propagation = options?.GetString("propagationPolicy") ?? rc.Query("propagationPolicy")
-            ?? (options?["orphanDependents"]?.GetValue<bool>() == true ? "Orphan" : "Background");
-        if (propagation is not ("Background" or "Foreground" or "Orphan"))
-        {
-            throw ApiException.BadRequest($"propagationPolicy: Unsupported value: \"{propagation}\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
-        }
+        var (options, propagation, dryRun) = await ReadDeleteOptionsAsync(rc);
         var current = store.Get(rt.StorageKey, rc.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
         var pre = options?["preconditions"];
         if (pre?["uid"]?.GetValue<string>() is { } uid && uid != current.Uid)
@@ -356,22 +356,18 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         {
             throw ApiException.Conflict(rt, rc.Info.Name);
         }
-        var (result, gone) = Delete(rc, current, propagation);
+        var (result, gone) = Delete(rc, current, propagation, dryRun);
         if (gone && !rt.DeleteReturnsObject)
         {
+            var details = ApiException.DetailsOf(rt, rc.Info.Name);
+            details["uid"] = current.Uid;
             await Responses.WriteJsonAsync(rc.Http, new JsonObject
             {
                 ["kind"] = "Status",
                 ["apiVersion"] = "v1",
                 ["metadata"] = new JsonObject(),
                 ["status"] = "Success",
-                ["details"] = new JsonObject
-                {
-                    ["name"] = rc.Info.Name,
-                    ["group"] = rt.Group.Length > 0 ? rt.Group : null,
-                    ["kind"] = rt.Plural,
-                    ["uid"] = current.Uid,
-                },
+                ["details"] = details,
             }, 200);
             return;
         }
@@ -380,11 +376,28 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         await Responses.WriteObjectAsync(rc, result, accepted ? 202 : 200);
     }
 
-    private (JsonObject Result, bool Gone) Delete(RequestContext rc, StoredObject current, string propagation)
+    /// <summary>
+    /// DeleteOptions from the body (kubectl sends <c>dryRun</c> there, not in the query) or the query: the options, the
+    /// propagation policy and whether this is a dry run.
+    /// </summary>
+    private static async Task<(JsonObject? Options, string Propagation, bool DryRun)> ReadDeleteOptionsAsync(RequestContext rc)
+    {
+        var options = await rc.ReadBodyAsync() as JsonObject;
+        var propagation = options?.GetString("propagationPolicy") ?? rc.Query("propagationPolicy")
+            ?? (options?["orphanDependents"]?.GetValue<bool>() == true ? "Orphan" : "Background");
+        if (propagation is not ("Background" or "Foreground" or "Orphan"))
+        {
+            throw ApiException.BadRequest($"propagationPolicy: Unsupported value: \"{propagation}\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
+        }
+        var dryRun = rc.DryRun || options?["dryRun"] is JsonArray values && values.Any(v => v?.GetValue<string>() == "All");
+        return (options, propagation, dryRun);
+    }
+
+    private (JsonObject Result, bool Gone) Delete(RequestContext rc, StoredObject current, string propagation, bool dryRun)
     {
         try
         {
-            var (result, gone) = lifecycle.Delete(current, propagation, rc.DryRun);
+            var (result, gone) = lifecycle.Delete(current, propagation, dryRun);
             return (AsVersion(rc.Resource, result), gone);
         }
         catch (StorageConflictException)
@@ -395,6 +408,7 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
 
     private async Task DeleteCollectionAsync(RequestContext rc)
     {
+        var (_, propagation, dryRun) = await ReadDeleteOptionsAsync(rc);
         var labels = ParseLabels(rc.Query("labelSelector"));
         var fields = ParseFields(rc.Resource, rc.Query("fieldSelector"));
         var (items, rv) = store.List(rc.Resource.StorageKey, rc.Namespace);
@@ -404,7 +418,7 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
             var current = store.Get(o.StorageKey, o.Namespace, o.Name);
             if (current is not null)
             {
-                Delete(rc, current, "Background");
+                Delete(rc, current, propagation, dryRun);
                 deleted.Add(current);
             }
         }
