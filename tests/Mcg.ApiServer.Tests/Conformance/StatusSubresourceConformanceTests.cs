@@ -91,7 +91,7 @@ public sealed class StatusSubresourceConformanceTests(ServerFixture fixture) : I
         var reporter = Assert.Single(ManagedFields(applied), m => m["manager"]!.GetValue<string>() == "reporter");
         Assert.Equal("Apply", reporter["operation"]!.GetValue<string>());
         Assert.Equal("status", reporter["subresource"]!.GetValue<string>());
-        Assert.Equal("""{"f:status":{"f:phase":{}}}""", reporter["fieldsV1"]!.ToJsonString());
+        Assert.Equal("""{"f:status":{"f:phase":{}}}""", reporter["fieldsV1"]!.ToKubeJson());
     }
 
     [Fact]
