@@ -26,6 +26,61 @@ public sealed class GarbageCollector(ObjectStore store, ObjectLifecycle lifecycl
             return;
         }
         Reconcile(obj);
+        if (obj.OwnerUids.Count > 0 && (evt.Previous is null || !evt.Previous.OwnerUids.SequenceEqual(obj.OwnerUids)))
+        {
+            CollectIfOwnersAbsent(obj);
+        }
+    }
+
+    /// <summary>
+    /// A dependent whose owners do not exist (never did, or went before it named them) is garbage: deleted when no owner
+    /// lives, else stripped of the dangling references, as upstream's attemptToDeleteItem does. Owners of kinds this
+    /// server does not serve cannot be verified and leave the object alone.
+    /// </summary>
+    private void CollectIfOwnersAbsent(StoredObject obj)
+    {
+        if (obj.Object.Metadata()["deletionTimestamp"] is not null)
+        {
+            return;
+        }
+        var absent = new List<string>();
+        var live = false;
+        foreach (var r in OwnerRefs(obj.Object))
+        {
+            var gvk = GroupVersionKind.FromApiVersion(r.GetString("apiVersion") ?? "", r.GetString("kind") ?? "");
+            if (registry.FindKind(gvk.Group, gvk.Version, gvk.Kind) is null)
+            {
+                return;
+            }
+            if (Resolve(obj.Namespace, r) is null)
+            {
+                absent.Add(r.GetString("uid") ?? "");
+            }
+            else
+            {
+                live = true;
+            }
+        }
+        if (absent.Count == 0)
+        {
+            return;
+        }
+        if (live)
+        {
+            foreach (var uid in absent)
+            {
+                lifecycle.Update(obj.StorageKey, obj.Namespace, obj.Name, o => RemoveOwnerReference(o, uid));
+            }
+            return;
+        }
+        try
+        {
+            lifecycle.Delete(obj, "Background", dryRun: false);
+        }
+        catch (StorageConflictException)
+        {
+            // Changed meanwhile: the change's own event brings it back here.
+        }
     }
 
     private void Reconcile(StoredObject obj)
@@ -46,7 +101,8 @@ public sealed class GarbageCollector(ObjectStore store, ObjectLifecycle lifecycl
         else if (finalizers.Contains(ObjectLifecycle.ForegroundFinalizer))
         {
             CollectDependents(obj.Uid, "Foreground");
-            if (!store.Dependents(obj.Uid).Any())
+            // The owner waits only for dependents whose reference to it has blockOwnerDeletion; the others go their own way.
+            if (!store.Dependents(obj.Uid).Any(d => BlocksOwnerDeletion(d, obj.Uid)))
             {
                 RemoveFinalizer(obj, ObjectLifecycle.ForegroundFinalizer);
             }
@@ -64,13 +120,15 @@ public sealed class GarbageCollector(ObjectStore store, ObjectLifecycle lifecycl
                 lifecycle.Update(d.StorageKey, d.Namespace, d.Name, o => RemoveOwnerReference(o, ownerUid));
                 continue;
             }
-            if (d.Object.Metadata()["deletionTimestamp"] is not null && propagation == "Background")
+            if (d.Object.Metadata()["deletionTimestamp"] is not null)
             {
+                // Already going (its own finalizers or dependents hold it), as upstream's attemptToDeleteItem leaves it.
                 continue;
             }
             try
             {
-                lifecycle.Delete(d, propagation, dryRun: false);
+                // Upstream deletes in the foreground only dependents that have dependents of their own.
+                lifecycle.Delete(d, propagation == "Foreground" && store.Dependents(d.Uid).Any() ? "Foreground" : "Background", dryRun: false);
             }
             catch (StorageConflictException)
             {
@@ -127,6 +185,10 @@ public sealed class GarbageCollector(ObjectStore store, ObjectLifecycle lifecycl
         }
         return true;
     }
+
+    private static bool BlocksOwnerDeletion(StoredObject dependent, string ownerUid) =>
+        OwnerRefs(dependent.Object).Any(r => r.GetString("uid") == ownerUid
+            && r["blockOwnerDeletion"] is JsonValue b && b.TryGetValue<bool>(out var blocks) && blocks);
 
     private static IEnumerable<JsonObject> OwnerRefs(JsonObject obj) =>
         (obj["metadata"]?["ownerReferences"] as JsonArray)?.OfType<JsonObject>() ?? [];

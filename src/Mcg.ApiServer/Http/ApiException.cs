@@ -12,17 +12,25 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
 
     public JsonObject ToStatus() => Status(Code, Reason, Message, (JsonObject?)Details?.DeepClone());
 
-    public static JsonObject Status(int code, string reason, string message, JsonObject? details) => new()
+    public static JsonObject Status(int code, string reason, string message, JsonObject? details)
     {
-        ["kind"] = "Status",
-        ["apiVersion"] = "v1",
-        ["metadata"] = new JsonObject(),
-        ["status"] = "Failure",
-        ["message"] = message,
-        ["reason"] = reason,
-        ["details"] = details,
-        ["code"] = code,
-    };
+        var status = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = message,
+            ["reason"] = reason,
+        };
+        if (details is not null)
+        {
+            // Upstream omits absent details rather than writing null.
+            status["details"] = details;
+        }
+        status["code"] = code;
+        return status;
+    }
 
     public static JsonObject DetailsOf(ResourceType rt, string? name, JsonArray? causes = null)
     {
@@ -65,16 +73,28 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
         return new(422, "Invalid", $"{rt.Kind} \"{name}\" is invalid: {text}", DetailsOf(rt, name, list));
     }
 
-    public static ApiException Forbidden(string message, ResourceType? rt = null, string? name = null) =>
-        new(403, "Forbidden", message, rt is null ? null : DetailsOf(rt, name));
+    public static ApiException Forbidden(string message) => new(403, "Forbidden", message);
+
+    /// <summary>403 about one object, worded as apimachinery's NewForbidden: <c>configmaps "x" is forbidden: reason</c>.</summary>
+    public static ApiException Forbidden(ResourceType rt, string? name, string reason) =>
+        new(403, "Forbidden", string.IsNullOrEmpty(name) ? $"{Qualified(rt)} is forbidden: {reason}" : $"{Qualified(rt)} \"{name}\" is forbidden: {reason}",
+            DetailsOf(rt, string.IsNullOrEmpty(name) ? null : name));
 
     public static ApiException PathNotFound => new(404, "NotFound", "the server could not find the requested resource", new JsonObject());
 
-    public static ApiException MethodNotAllowed(string verb) =>
-        new(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource ({verb})", new JsonObject());
+    /// <summary>What upstream's router answers for a method a path does not serve (the verb is not part of the message).</summary>
+    public static ApiException MethodNotAllowed() =>
+        new(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", new JsonObject());
 
     public static ApiException UnsupportedMediaType(string contentType) =>
         new(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got {contentType})");
+
+    /// <summary>415 for a patch type the resource does not take (custom resources have no strategic merge patch).</summary>
+    public static ApiException UnsupportedPatchType(ResourceType rt) =>
+        new(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: "
+            + (rt.SupportsStrategicMerge
+                ? "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml"
+                : "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"));
 
     public static ApiException Expired(string message) => new(410, "Expired", message);
 }

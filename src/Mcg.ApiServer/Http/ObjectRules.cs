@@ -31,7 +31,14 @@ public static partial class ObjectRules
         CheckNamespace(rt, meta, urlNamespace, name);
         meta["uid"] = Guid.NewGuid().ToString();
         meta["creationTimestamp"] = Timestamp(now);
-        meta["generation"] = 1L;
+        if (rt.TracksGeneration)
+        {
+            meta["generation"] = 1L;
+        }
+        else
+        {
+            meta.Remove("generation");
+        }
         meta.Remove("resourceVersion");
         meta.Remove("deletionTimestamp");
         meta.Remove("deletionGracePeriodSeconds");
@@ -95,8 +102,15 @@ public static partial class ObjectRules
         {
             SetOrRemove(result, "spec", current["spec"]);
         }
-        var generation = cm["generation"]?.GetValue<long>() ?? 1;
-        m["generation"] = SpecChanged(rt, current, result) ? generation + 1 : generation;
+        if (rt.TracksGeneration)
+        {
+            var generation = cm["generation"]?.GetValue<long>() ?? 1;
+            m["generation"] = SpecChanged(rt, current, result) ? generation + 1 : generation;
+        }
+        else
+        {
+            SetOrRemove(m, "generation", cm["generation"]);
+        }
         m.Remove("selfLink");
         return result;
     }
@@ -106,7 +120,9 @@ public static partial class ObjectRules
     {
         var keys = a.Select(p => p.Key).Union(b.Select(p => p.Key))
             .Where(k => k is not ("metadata" or "apiVersion" or "kind") && !(k == "status" && rt.HasStatus));
-        return keys.Any(k => !JsonNode.DeepEquals(a[k], b[k]));
+        // Deployments copy their annotations to their ReplicaSets, so upstream bumps their generation for those too.
+        return keys.Any(k => !JsonNode.DeepEquals(a[k], b[k]))
+            || rt.BuiltIn && rt.Group == "apps" && rt.Plural == "deployments" && !JsonNode.DeepEquals(a["metadata"]?["annotations"], b["metadata"]?["annotations"]);
     }
 
     public static void ValidateName(ResourceType rt, string name)

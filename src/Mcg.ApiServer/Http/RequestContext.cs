@@ -17,6 +17,12 @@ public sealed class RequestContext(HttpContext http, RequestInfo info, ResourceT
     public UserInfo User { get; } = user;
     public CancellationToken Aborted => Http.RequestAborted;
 
+    /// <summary>
+    /// The namespace the object lives in: the URL's for namespaced resources, none for cluster-scoped ones (the path of a
+    /// Namespace itself names it, which RequestInfo reports as its namespace for authorization, as upstream does).
+    /// </summary>
+    public string Namespace => Resource.Namespaced ? Info.Namespace : "";
+
     public string? Query(string name) => Http.Request.Query.TryGetValue(name, out var v) ? v.ToString() : null;
 
     public bool DryRun => Query("dryRun") is "All";

@@ -14,6 +14,8 @@ namespace Mcg.ApiServer.Http;
 public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle, ResourceRegistry registry, FieldManager fieldManager, TimeProvider clock)
 {
     private const int MaxConflictRetries = 16;
+    private const string KubectlApplyManager = "kubectl";
+    private const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
     private static readonly TimeSpan DefaultWatchTimeout = TimeSpan.FromMinutes(30);
 
     public async Task HandleAsync(RequestContext rc)
@@ -24,12 +26,17 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         {
             throw ApiException.PathNotFound;
         }
-        if (!rc.Resource.Verbs.Contains(info.Verb))
+        if (!rc.Resource.Verbs.Contains(info.Verb) || (info.Verb is "update" or "patch" && info.Name.Length == 0))
         {
-            throw ApiException.MethodNotAllowed(info.Verb);
+            throw ApiException.MethodNotAllowed();
         }
         if (rc.Resource.Namespaced && info.Namespace.Length == 0 && info.Verb is not ("list" or "watch"))
         {
+            throw ApiException.PathNotFound;
+        }
+        if (!rc.Resource.Namespaced && info.Namespace.Length > 0 && info.Resource != "namespaces")
+        {
+            // A cluster-scoped resource under /namespaces/{ns}/ does not exist.
             throw ApiException.PathNotFound;
         }
         switch (info.Verb)
@@ -59,13 +66,13 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
                 await DeleteCollectionAsync(rc);
                 break;
             default:
-                throw ApiException.MethodNotAllowed(info.Verb);
+                throw ApiException.MethodNotAllowed();
         }
     }
 
     private JsonObject Read(RequestContext rc)
     {
-        var stored = store.Get(rc.Resource.StorageKey, rc.Info.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rc.Resource, rc.Info.Name);
+        var stored = store.Get(rc.Resource.StorageKey, rc.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rc.Resource, rc.Info.Name);
         return AsVersion(rc.Resource, stored.Object);
     }
 
@@ -74,7 +81,7 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         var labels = ParseLabels(rc.Query("labelSelector"));
         var fields = ParseFields(rc.Resource, rc.Query("fieldSelector"));
         var limit = long.TryParse(rc.Query("limit"), out var l) && l > 0 ? l : long.MaxValue;
-        var (items, rv) = store.List(rc.Resource.StorageKey, rc.Info.Namespace);
+        var (items, rv) = store.List(rc.Resource.StorageKey, rc.Namespace);
         var after = ContinueToken.Parse(rc.Query("continue"));
         var selected = new List<StoredObject>();
         string? next = null;
@@ -110,11 +117,11 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         var rt = rc.Resource;
         if (rc.Info.Name.Length > 0)
         {
-            throw ApiException.MethodNotAllowed("create");
+            throw ApiException.MethodNotAllowed();
         }
         var now = clock.GetUtcNow();
-        ObjectRules.PrepareForCreate(rt, obj, rc.Info.Namespace, now);
-        CheckNamespaceActive(rt, rc.Info.Namespace);
+        ObjectRules.PrepareForCreate(rt, obj, rc.Namespace, now);
+        CheckNamespaceActive(rt, rc.Namespace, obj.Name());
         var manager = rc.FieldManager("unknown");
         obj = fieldManager.RecordUpdate(null, obj, manager, now);
         var created = Commit(rc, null, obj);
@@ -125,13 +132,13 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
     {
         var candidate = await rc.ReadObjectAsync();
         var rt = rc.Resource;
-        var current = store.Get(rt.StorageKey, rc.Info.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
+        var current = store.Get(rt.StorageKey, rc.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
         var precondition = candidate.ResourceVersion();
         if (!string.IsNullOrEmpty(precondition) && precondition != current.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
         {
             throw ApiException.Conflict(rt, rc.Info.Name);
         }
-        var updated = ObjectRules.PrepareForUpdate(rt, current.Clone(), candidate, rc.Info.Subresource, rc.Info.Namespace);
+        var updated = ObjectRules.PrepareForUpdate(rt, current.Clone(), candidate, rc.Info.Subresource, rc.Namespace);
         updated = fieldManager.RecordUpdate(current.Object, updated, rc.FieldManager("unknown"), clock.GetUtcNow(), Sub(rc));
         var result = Commit(rc, current, updated);
         await Responses.WriteObjectAsync(rc, result, 200);
@@ -141,8 +148,14 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
     {
         var rt = rc.Resource;
         var contentType = rc.ContentType;
-        var patch = await rc.ReadBodyAsync() ?? throw ApiException.BadRequest("the patch body is empty");
         var isApply = contentType == "application/apply-patch+yaml";
+        if (!isApply && contentType is not ("application/merge-patch+json" or "application/json-patch+json")
+            && !(contentType == "application/strategic-merge-patch+json" && rt.SupportsStrategicMerge))
+        {
+            // Upstream checks the patch type before anything else.
+            throw ApiException.UnsupportedPatchType(rt);
+        }
+        var patch = await rc.ReadBodyAsync() ?? throw ApiException.BadRequest("the patch body is empty");
         if (!isApply && rc.Query("force") is not null)
         {
             throw ApiException.BadRequest("force: Invalid value: force flag must only be set for apply patches");
@@ -154,7 +167,7 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         }
         for (var attempt = 0; ; attempt++)
         {
-            var current = store.Get(rt.StorageKey, rc.Info.Namespace, rc.Info.Name);
+            var current = store.Get(rt.StorageKey, rc.Namespace, rc.Info.Name);
             var now = clock.GetUtcNow();
             JsonObject next;
             if (isApply)
@@ -185,7 +198,7 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
                 {
                     throw ApiException.Conflict(rt, rc.Info.Name);
                 }
-                next = ObjectRules.PrepareForUpdate(rt, current.Clone(), patched, rc.Info.Subresource, rc.Info.Namespace);
+                next = ObjectRules.PrepareForUpdate(rt, current.Clone(), patched, rc.Info.Subresource, rc.Namespace);
                 next = fieldManager.RecordUpdate(current.Object, next, manager, now, Sub(rc));
             }
             try
@@ -220,14 +233,27 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
             desired.Metadata()["name"] = rc.Info.Name;
             if (rt.Namespaced)
             {
-                desired.Metadata()["namespace"] = rc.Info.Namespace;
+                desired.Metadata()["namespace"] = rc.Namespace;
             }
             if (rt.HasStatus && rc.Info.Subresource != "status")
             {
                 // The main resource ignores status for such kinds, so an apply there owns none of it either.
                 desired.Remove("status");
             }
-            result = fieldManager.Apply(current?.Object, desired, manager, force, now, rc.Info.Subresource == "status");
+            var status = rc.Info.Subresource == "status";
+            result = fieldManager.Apply(current?.Object, desired, manager, force, now, status);
+            if (!result.Succeeded && !force && manager == KubectlApplyManager && LastAppliedFields(current?.Object) is { } allowed
+                && result.Conflicts.All(c => allowed.Contains(c.Path)))
+            {
+                // Upgrading from client-side apply (upstream's lastAppliedManager): kubectl's server-side apply may take the
+                // fields its last-applied-configuration annotation recorded, whoever owns them now.
+                result = fieldManager.Apply(current?.Object, desired, manager, force: true, now, status);
+            }
+            if (result.Object is { } merged && manager == KubectlApplyManager)
+            {
+                // Keep the client-side apply annotation in step with what kubectl now applies (upstream's lastAppliedUpdater).
+                SyncLastApplied(merged, applied);
+            }
         }
         catch (ApplyException e)
         {
@@ -246,8 +272,8 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         var obj = result.Object!;
         if (current is null)
         {
-            ObjectRules.PrepareForCreate(rt, obj, rc.Info.Namespace, now);
-            CheckNamespaceActive(rt, rc.Info.Namespace);
+            ObjectRules.PrepareForCreate(rt, obj, rc.Namespace, now);
+            CheckNamespaceActive(rt, rc.Namespace, obj.Name());
             return obj;
         }
         var precondition = applied.ResourceVersion();
@@ -255,8 +281,47 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         {
             throw ApiException.Conflict(rt, rc.Info.Name);
         }
-        return ObjectRules.PrepareForUpdate(rt, current.Clone(), obj, rc.Info.Subresource, rc.Info.Namespace);
+        return ObjectRules.PrepareForUpdate(rt, current.Clone(), obj, rc.Info.Subresource, rc.Namespace);
     }
+
+    /// <summary>The fields of the live object's last-applied-configuration annotation, or null without one.</summary>
+    private static FieldSet? LastAppliedFields(JsonObject? live)
+    {
+        if (live is null || !live.Annotations().TryGetValue(LastAppliedAnnotation, out var text) || text.Length == 0)
+        {
+            return null;
+        }
+        try
+        {
+            return JsonNode.Parse(text) is JsonObject lastApplied ? FieldSet.FromObject(lastApplied) : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static void SyncLastApplied(JsonObject merged, JsonObject applied)
+    {
+        if (merged["metadata"]?["annotations"] is not JsonObject annotations || !annotations.ContainsKey(LastAppliedAnnotation))
+        {
+            return;
+        }
+        var config = (JsonObject)applied.DeepClone();
+        if (config["metadata"]?["annotations"] is JsonObject own)
+        {
+            own.Remove(LastAppliedAnnotation);
+        }
+        annotations[LastAppliedAnnotation] = KubeJson.Serialize(SortKeys(config));
+    }
+
+    /// <summary>A copy with object keys in ordinal order, as Go's encoding of an unstructured object writes them.</summary>
+    private static JsonNode? SortKeys(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, SortKeys(p.Value)))),
+        JsonArray a => new JsonArray(a.Select(SortKeys).ToArray()),
+        _ => node?.DeepClone(),
+    };
 
     private static JsonObject ApplyPatch(ResourceType rt, string contentType, JsonObject current, JsonNode patch)
     {
@@ -267,7 +332,7 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
                 "application/merge-patch+json" => JsonMergePatch.Apply(current, patch),
                 "application/json-patch+json" => JsonPatch.Apply(current, patch),
                 "application/strategic-merge-patch+json" when rt.SupportsStrategicMerge => StrategicMergePatch.Apply(current, patch),
-                _ => throw ApiException.UnsupportedMediaType(contentType),
+                _ => throw ApiException.UnsupportedPatchType(rt),
             };
             return result as JsonObject ?? throw ApiException.BadRequest("the patch result is not an object");
         }
@@ -280,14 +345,8 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
     private async Task DeleteAsync(RequestContext rc)
     {
         var rt = rc.Resource;
-        var options = await rc.ReadBodyAsync() as JsonObject;
-        var propagation = options?.GetString("propagationPolicy") ?? rc.Query("propagationPolicy")
-            ?? (options?["orphanDependents"]?.GetValue<bool>() == true ? "Orphan" : "Background");
-        if (propagation is not ("Background" or "Foreground" or "Orphan"))
-        {
-            throw ApiException.BadRequest($"propagationPolicy: Unsupported value: \"{propagation}\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
-        }
-        var current = store.Get(rt.StorageKey, rc.Info.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
+        var (options, propagation, dryRun) = await ReadDeleteOptionsAsync(rc);
+        var current = store.Get(rt.StorageKey, rc.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
         var pre = options?["preconditions"];
         if (pre?["uid"]?.GetValue<string>() is { } uid && uid != current.Uid)
         {
@@ -297,33 +356,48 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         {
             throw ApiException.Conflict(rt, rc.Info.Name);
         }
-        var (result, gone) = Delete(rc, current, propagation);
+        var (result, gone) = Delete(rc, current, propagation, dryRun);
         if (gone && !rt.DeleteReturnsObject)
         {
+            var details = ApiException.DetailsOf(rt, rc.Info.Name);
+            details["uid"] = current.Uid;
             await Responses.WriteJsonAsync(rc.Http, new JsonObject
             {
                 ["kind"] = "Status",
                 ["apiVersion"] = "v1",
                 ["metadata"] = new JsonObject(),
                 ["status"] = "Success",
-                ["details"] = new JsonObject
-                {
-                    ["name"] = rc.Info.Name,
-                    ["group"] = rt.Group.Length > 0 ? rt.Group : null,
-                    ["kind"] = rt.Plural,
-                    ["uid"] = current.Uid,
-                },
+                ["details"] = details,
             }, 200);
             return;
         }
-        await Responses.WriteObjectAsync(rc, result, gone ? 200 : 202);
+        // Upstream answers 202 for a pending deletion only when the client set orphanDependents=false explicitly.
+        var accepted = !gone && options?["orphanDependents"] is JsonValue orphan && orphan.TryGetValue<bool>(out var o) && !o;
+        await Responses.WriteObjectAsync(rc, result, accepted ? 202 : 200);
     }
 
-    private (JsonObject Result, bool Gone) Delete(RequestContext rc, StoredObject current, string propagation)
+    /// <summary>
+    /// DeleteOptions from the body (kubectl sends <c>dryRun</c> there, not in the query) or the query: the options, the
+    /// propagation policy and whether this is a dry run.
+    /// </summary>
+    private static async Task<(JsonObject? Options, string Propagation, bool DryRun)> ReadDeleteOptionsAsync(RequestContext rc)
+    {
+        var options = await rc.ReadBodyAsync() as JsonObject;
+        var propagation = options?.GetString("propagationPolicy") ?? rc.Query("propagationPolicy")
+            ?? (options?["orphanDependents"]?.GetValue<bool>() == true ? "Orphan" : "Background");
+        if (propagation is not ("Background" or "Foreground" or "Orphan"))
+        {
+            throw ApiException.BadRequest($"propagationPolicy: Unsupported value: \"{propagation}\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
+        }
+        var dryRun = rc.DryRun || options?["dryRun"] is JsonArray values && values.Any(v => v?.GetValue<string>() == "All");
+        return (options, propagation, dryRun);
+    }
+
+    private (JsonObject Result, bool Gone) Delete(RequestContext rc, StoredObject current, string propagation, bool dryRun)
     {
         try
         {
-            var (result, gone) = lifecycle.Delete(current, propagation, rc.DryRun);
+            var (result, gone) = lifecycle.Delete(current, propagation, dryRun);
             return (AsVersion(rc.Resource, result), gone);
         }
         catch (StorageConflictException)
@@ -334,16 +408,17 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
 
     private async Task DeleteCollectionAsync(RequestContext rc)
     {
+        var (_, propagation, dryRun) = await ReadDeleteOptionsAsync(rc);
         var labels = ParseLabels(rc.Query("labelSelector"));
         var fields = ParseFields(rc.Resource, rc.Query("fieldSelector"));
-        var (items, rv) = store.List(rc.Resource.StorageKey, rc.Info.Namespace);
+        var (items, rv) = store.List(rc.Resource.StorageKey, rc.Namespace);
         var deleted = new List<StoredObject>();
         foreach (var o in items.Where(o => labels.Matches(o.Labels) && fields.Matches(f => FieldValue(o, f))).ToList())
         {
             var current = store.Get(o.StorageKey, o.Namespace, o.Name);
             if (current is not null)
             {
-                Delete(rc, current, "Background");
+                Delete(rc, current, propagation, dryRun);
                 deleted.Add(current);
             }
         }
@@ -362,7 +437,7 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         }
     }
 
-    private void CheckNamespaceActive(ResourceType rt, string ns)
+    private void CheckNamespaceActive(ResourceType rt, string ns, string? name)
     {
         if (!rt.Namespaced)
         {
@@ -371,7 +446,7 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         var nsObj = store.Get("/namespaces", null, ns) ?? throw ApiException.NotFound(registry.Find("", "v1", "namespaces")!, ns);
         if (nsObj.Object.Metadata()["deletionTimestamp"] is not null)
         {
-            throw ApiException.Forbidden($"{rt.Plural} is forbidden: unable to create new content in namespace {ns} because it is being terminated", rt);
+            throw ApiException.Forbidden(rt, name, $"unable to create new content in namespace {ns} because it is being terminated");
         }
     }
 

@@ -16,7 +16,7 @@ public sealed class ReviewHandler(ObjectStore store, Authenticator authenticator
     {
         if (rc.Info.Verb != "create")
         {
-            throw ApiException.MethodNotAllowed(rc.Info.Verb);
+            throw ApiException.MethodNotAllowed();
         }
         var body = await rc.ReadObjectAsync();
         var result = rc.Resource.Plural switch
@@ -63,7 +63,7 @@ public sealed class ReviewHandler(ObjectStore store, Authenticator authenticator
 
     private JsonObject TokenRequest(RequestContext rc, JsonObject request)
     {
-        var sa = store.Get(rc.Resource.StorageKey, rc.Info.Namespace, rc.Info.Name)
+        var sa = store.Get(rc.Resource.StorageKey, rc.Namespace, rc.Info.Name)
             ?? throw ApiException.NotFound(rc.Resource, rc.Info.Name);
         var spec = request["spec"] as JsonObject ?? new JsonObject();
         var seconds = spec["expirationSeconds"]?.GetValue<long>() ?? 3600;

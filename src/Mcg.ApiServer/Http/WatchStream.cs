@@ -32,7 +32,7 @@ public static class WatchStream
         Watcher watcher;
         try
         {
-            watcher = store.Watch(rt.StorageKey, rc.Info.Namespace, fromRv, initial);
+            watcher = store.Watch(rt.StorageKey, rc.Namespace, fromRv, initial);
         }
         catch (ResourceVersionTooOldException e)
         {

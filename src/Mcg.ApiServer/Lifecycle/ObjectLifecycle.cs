@@ -22,6 +22,12 @@ public sealed class ObjectLifecycle(ObjectStore store, TimeProvider clock)
         {
             return dryRun ? next : store.Delete(storageKey, current.Namespace, current.Name, current.ResourceVersion).Object;
         }
+        if (current is not null && Unchanged(current, next))
+        {
+            // As upstream's GuaranteedUpdate: a write that changes nothing is not stored, keeps the resourceVersion and
+            // wakes no watcher (so controllers that write back what they read do not loop).
+            return current.Object;
+        }
         return dryRun ? next : store.Put(storageKey, next, current?.ResourceVersion ?? 0).Object;
     }
 
@@ -88,6 +94,13 @@ public sealed class ObjectLifecycle(ObjectStore store, TimeProvider clock)
             {
             }
         }
+    }
+
+    private static bool Unchanged(StoredObject current, JsonObject next)
+    {
+        var candidate = (JsonObject)next.DeepClone();
+        candidate.Metadata()["resourceVersion"] = current.Object.ResourceVersion();
+        return JsonNode.DeepEquals(candidate, current.Object);
     }
 
     private static bool HasNamespaceFinalizers(JsonObject obj) =>

@@ -27,6 +27,15 @@ public sealed record ResourceType(
     /// <summary>Kinds whose delete answers with the object rather than a Status (kubernetes/kubernetes#78343).</summary>
     public bool DeleteReturnsObject => BuiltIn && Group.Length == 0 && Plural is "pods" or "namespaces" or "persistentvolumes" or "persistentvolumeclaims" or "serviceaccounts";
 
+    /// <summary>
+    /// Whether metadata.generation is kept (1 on create, bumped by spec changes): every custom resource, and the built-ins
+    /// whose upstream strategies set it (workloads, Ingress, NetworkPolicy, PodDisruptionBudget, CRDs…); ConfigMaps,
+    /// Secrets, Namespaces, RBAC objects and the like have none.
+    /// </summary>
+    public bool TracksGeneration => !BuiltIn || (Group, Plural) is ("apps", "deployments" or "replicasets" or "statefulsets" or "daemonsets")
+        or ("batch", "jobs" or "cronjobs") or ("", "replicationcontrollers") or ("networking.k8s.io", "ingresses" or "networkpolicies")
+        or ("policy", "poddisruptionbudgets") or ("apiextensions.k8s.io", "customresourcedefinitions") or ("snapshot.storage.k8s.io", _);
+
     /// <summary>Whether strategic merge patch applies (built-in kinds only; custom resources get 415 as upstream).</summary>
     public bool SupportsStrategicMerge => BuiltIn;
 }

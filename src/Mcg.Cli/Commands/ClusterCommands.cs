@@ -19,7 +19,9 @@ public static class ClusterCommands
         var data = new Option<DirectoryInfo>("--data") { Description = "Data directory (state, certificates, kubeconfig)", Required = true };
         var port = new Option<int>("--port") { Description = "HTTPS port on 127.0.0.1 (0: any free port)", DefaultValueFactory = _ => 0 };
         var name = new Option<string>("--name") { Description = "Cluster name used in the kubeconfig", DefaultValueFactory = _ => "mcg" };
-        var serve = new Command("serve", "Start a Kubernetes-compatible API server and write DIR/kubeconfig") { data, port, name };
+        // Hidden: lets tests make watches fall out of the history (410 Gone) quickly.
+        var watchHistory = new Option<int>("--watch-history") { Description = "Changes kept for watches to replay", DefaultValueFactory = _ => 100_000, Hidden = true };
+        var serve = new Command("serve", "Start a Kubernetes-compatible API server and write DIR/kubeconfig") { data, port, name, watchHistory };
         serve.SetAction(async (parse, ct) =>
         {
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
@@ -28,6 +30,7 @@ public static class ClusterCommands
                 DataDirectory = parse.GetValue(data)!.FullName,
                 Port = parse.GetValue(port),
                 ClusterName = parse.GetValue(name)!,
+                WatchHistory = Math.Max(1, parse.GetValue(watchHistory)),
             }, new ForwardingLoggerProvider(loggers), ct);
             Console.WriteLine($"API server listening on {server.Url}");
             Console.WriteLine($"kubeconfig: {server.KubeconfigPath}  (export KUBECONFIG={server.KubeconfigPath})");

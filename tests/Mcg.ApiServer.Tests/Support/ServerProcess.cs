@@ -7,17 +7,23 @@ namespace Mcg.Tests.Support;
 /// <summary>A real <c>mcg cluster serve</c> process on a temporary data directory.</summary>
 public sealed partial class ServerProcess : IAsyncDisposable
 {
+    private readonly string[] _extraArgs;
     private Process? _process;
 
-    private ServerProcess(string dataDir) => DataDir = dataDir;
+    private ServerProcess(string dataDir, string[] extraArgs)
+    {
+        DataDir = dataDir;
+        _extraArgs = extraArgs;
+    }
 
     public string DataDir { get; }
     public string Url { get; private set; } = "";
     public string KubeconfigPath => Path.Combine(DataDir, "kubeconfig");
 
-    public static async Task<ServerProcess> StartAsync(string? dataDir = null)
+    /// <summary>Starts <c>mcg cluster serve</c>; <paramref name="extraArgs"/> go after <c>--data DIR</c> (e.g. <c>--watch-history 20</c>).</summary>
+    public static async Task<ServerProcess> StartAsync(string? dataDir = null, params string[] extraArgs)
     {
-        var server = new ServerProcess(dataDir ?? Directory.CreateTempSubdirectory("mcg-test-").FullName);
+        var server = new ServerProcess(dataDir ?? Directory.CreateTempSubdirectory("mcg-test-").FullName, extraArgs);
         await server.StartProcessAsync();
         return server;
     }
@@ -60,7 +66,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
     {
         var mcg = Path.Combine(AppContext.BaseDirectory, "mcg.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { mcg, "cluster", "serve", "--data", DataDir })
+        foreach (var a in new[] { mcg, "cluster", "serve", "--data", DataDir }.Concat(_extraArgs))
         {
             psi.ArgumentList.Add(a);
         }
