@@ -1,6 +1,6 @@
 using k8s;
 using k8s.Models;
-using Mcg.Tests.Support;
+using Mcg.ApiServer.Tests.Support;
 
 namespace Mcg.ApiServer.Tests;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Mcg.Tests.Support;
+using Mcg.ApiServer.Tests.Support;
 
 namespace Mcg.ApiServer.Tests;
 

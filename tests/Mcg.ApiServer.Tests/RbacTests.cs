@@ -2,7 +2,7 @@ using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using Mcg.Tests.Support;
+using Mcg.ApiServer.Tests.Support;
 
 namespace Mcg.ApiServer.Tests;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using k8s;
-using Mcg.Tests.Support;
+using Mcg.ApiServer.Tests.Support;
 using Mcg.Kube.Client;
 using Mcg.Kube.Runtime;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Mcg.EndToEnd.Tests.Support;
-using Mcg.Tests.Support;
+using Mcg.ApiServer.Tests.Support;
 
 namespace Mcg.EndToEnd.Tests;
 

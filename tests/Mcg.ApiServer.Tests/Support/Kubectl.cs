@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Mcg.Tests.Support;
+namespace Mcg.ApiServer.Tests.Support;
 
 /// <summary>Runs the machine's kubectl against a server's kubeconfig.</summary>
 public sealed class Kubectl(string kubeconfig)

@@ -1,4 +1,4 @@
-namespace Mcg.Tests.Support;
+namespace Mcg.ApiServer.Tests.Support;
 
 /// <summary>One server process shared by a test class.</summary>
 public class ServerFixture : IAsyncLifetime

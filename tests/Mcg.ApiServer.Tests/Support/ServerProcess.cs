@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using k8s;
 
-namespace Mcg.Tests.Support;
+namespace Mcg.ApiServer.Tests.Support;
 
 /// <summary>A real <c>mcg cluster serve</c> process on a temporary data directory.</summary>
 public sealed partial class ServerProcess : IAsyncDisposable
