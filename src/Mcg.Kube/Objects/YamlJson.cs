@@ -119,14 +119,13 @@ public static class YamlJson
             case null:
                 return new YamlScalarNode("null") { Style = ScalarStyle.Plain };
             default:
-                var element = node.GetValue<System.Text.Json.JsonElement>();
-                if (element.ValueKind == System.Text.Json.JsonValueKind.String)
+                if (node.GetValueKind() == System.Text.Json.JsonValueKind.String)
                 {
-                    var text = element.GetString()!;
+                    var text = node.GetValue<string>();
                     var needsQuotes = ConvertScalar(new YamlScalarNode(text)) is not JsonValue jv || jv.GetValueKind() != System.Text.Json.JsonValueKind.String;
                     return new YamlScalarNode(text) { Style = text.Contains('\n') ? ScalarStyle.Literal : needsQuotes ? ScalarStyle.DoubleQuoted : ScalarStyle.Any };
                 }
-                return new YamlScalarNode(element.GetRawText()) { Style = ScalarStyle.Plain };
+                return new YamlScalarNode(node.ToJsonString()) { Style = ScalarStyle.Plain };
         }
     }
 }
