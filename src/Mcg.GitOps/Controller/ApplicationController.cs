@@ -232,6 +232,16 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
             {
                 return null; // already synced this revision automatically; without selfHeal drift is only reported
             }
+            // Self-heal, as Argo CD: only what drifted is synced again.
+            var heal = SyncOperation.Automated(revision, policy.Prune, policy.Options);
+            heal["sync"]!["resources"] = new JsonArray(outOfSync.Select(r => (JsonNode)new JsonObject
+            {
+                ["group"] = r.Planned.Resource.Group,
+                ["kind"] = r.Planned.Resource.Kind,
+                ["name"] = r.Planned.Object.Name(),
+                ["namespace"] = r.Planned.Object.Namespace(),
+            }).ToArray());
+            return heal;
         }
         return SyncOperation.Automated(revision, policy.Prune, policy.Options);
     }

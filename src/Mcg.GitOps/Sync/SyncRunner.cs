@@ -34,18 +34,25 @@ public sealed class SyncRunner(IKubeClient client, Func<ResourceRef, JsonObject,
         foreach (var step in steps)
         {
             var applied = new List<(SyncTask Task, JsonObject Live)>();
-            foreach (var task in step)
+            // Within a step, objects of one kind go in parallel; kinds keep their dependency order.
+            foreach (var kindGroup in step.GroupBy(t => KindOrder.Of(t.Kind)))
             {
                 ct.ThrowIfCancellationRequested();
-                var (result, live) = await ExecuteAsync(task, options, isSynced, ct);
-                results.Add(result);
-                if (result.Status == "SyncFailed")
+                var batch = kindGroup.ToList();
+                var outcomes = new (ResourceResult Result, JsonObject? Live)[batch.Count];
+                await Parallel.ForEachAsync(Enumerable.Range(0, batch.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
+                    async (i, token) => outcomes[i] = await ExecuteAsync(batch[i], options, isSynced, token));
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    return $"one or more objects failed to apply, reason: {result.Message}";
+                    results.Add(outcomes[i].Result);
+                    if (outcomes[i].Live is { } live && !options.DryRun)
+                    {
+                        applied.Add((batch[i], live));
+                    }
                 }
-                if (live is not null && !options.DryRun)
+                if (outcomes.FirstOrDefault(o => o.Result.Status == "SyncFailed").Result is { } failed)
                 {
-                    applied.Add((task, live));
+                    return $"one or more objects failed to apply, reason: {failed.Message}";
                 }
             }
             if (progress is not null)
@@ -133,11 +140,15 @@ public sealed class SyncRunner(IKubeClient client, Func<ResourceRef, JsonObject,
     private async Task<string?> WaitForWaveAsync(List<(SyncTask Task, JsonObject Live)> applied, List<ResourceResult> results, SyncRunOptions options, CancellationToken ct)
     {
         var pending = applied.ToList();
+        var first = true;
         while (pending.Count > 0)
         {
             foreach (var (task, live) in pending.ToList())
             {
-                var current = await client.GetAsync(task.Resource, NullIfEmpty(live.Namespace()), live.Name()!, ct);
+                // The object as the apply returned it answers for kinds without health (most); only others are fetched again.
+                var current = first && !task.IsHook && health(task.Resource, live) != WaveHealth.Progressing
+                    ? live
+                    : await client.GetAsync(task.Resource, NullIfEmpty(live.Namespace()), live.Name()!, ct);
                 var state = current is null ? (task.IsHook ? WaveHealth.Degraded : WaveHealth.Progressing) : health(task.Resource, current);
                 if (state == WaveHealth.Progressing)
                 {
@@ -163,6 +174,7 @@ public sealed class SyncRunner(IKubeClient client, Func<ResourceRef, JsonObject,
                     return $"{task.Phase} hook {task.Kind} {live.Namespace()}/{live.Name()} failed";
                 }
             }
+            first = false;
             if (pending.Count > 0)
             {
                 await Task.Delay(options.PollInterval, ct);
