@@ -224,6 +224,55 @@ public sealed class GitOpsEndToEndTests(GitOpsFixture fx, ITestOutputHelper outp
         Assert.Contains("version: two", diff.Out);
     }
 
+    [Fact]
+    public async Task ProjectRestrictionsAreEnforcedWithConditions()
+    {
+        using var repo = new GitRepo();
+        repo.Write("app/cm.yaml", ConfigMap("allowed", "{a: b}"));
+        repo.Write("app/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: forbidden\nstringData: {k: v}\n");
+        repo.Commit("restricted");
+        (await fx.Kubectl.RunAsync("apply -f -", $$"""
+            apiVersion: argoproj.io/v1alpha1
+            kind: AppProject
+            metadata: {name: restricted, namespace: argocd}
+            spec:
+              sourceRepos: ['{{repo.Url}}']
+              destinations: [{server: 'https://kubernetes.default.svc', namespace: 'team-*'}]
+              namespaceResourceBlacklist: [{group: '', kind: Secret}]
+            """)).Ok();
+        (await fx.Kubectl.RunAsync("create namespace team-a")).Ok();
+        (await fx.Kubectl.RunAsync("apply -f -", Application("outsider", repo.Url, "other", "    automated: {}").Replace("project: default", "project: restricted"))).Ok();
+        (await fx.Kubectl.RunAsync("apply -f -", Application("team", repo.Url, "team-a", "    automated: {}").Replace("project: default", "project: restricted"))).Ok();
+
+        await EventuallyAsync(async () => Condition(await AppAsync("outsider"), "InvalidSpecError") is not null, "InvalidSpecError");
+        Assert.Contains("is not permitted in project 'restricted'", Condition(await AppAsync("outsider"), "InvalidSpecError"));
+        await EventuallyAsync(async () => Condition(await AppAsync("team"), "ComparisonError") is not null, "ComparisonError");
+        Assert.Equal("resource Secret is not permitted in project restricted.", Condition(await AppAsync("team"), "ComparisonError"));
+        await Task.Delay(1000);
+        Assert.Null(await ConfigMapAsync("team-a", "allowed")); // nothing synced while the project forbids part of the app
+    }
+
+    [Fact]
+    public async Task AnObjectTheServerRejectsMeansNothingIsApplied()
+    {
+        using var repo = new GitRepo();
+        repo.Write("app/good.yaml", ConfigMap("good", "{a: b}"));
+        repo.Write("app/bad.yaml", ConfigMap("Bad_Name", "{a: b}"));
+        repo.Commit("one bad object");
+        (await fx.Kubectl.RunAsync("apply -f -", Application("rejecting", repo.Url, "rejecting", """
+                automated: {}
+                syncOptions: [CreateNamespace=true]
+            """))).Ok();
+        await EventuallyAsync(async () => Condition(await AppAsync("rejecting"), "SyncError") is not null, "SyncError");
+        var app = await AppAsync("rejecting");
+        Assert.Equal("Failed", app["status"]!["operationState"]!["phase"]!.GetValue<string>());
+        Assert.Contains("Bad_Name", Condition(app, "SyncError"));
+        Assert.Null(await ConfigMapAsync("rejecting", "good"));
+    }
+
+    private static string? Condition(JsonObject app, string type) =>
+        (app["status"]?["conditions"] as JsonArray)?.FirstOrDefault(c => c?["type"]?.GetValue<string>() == type)?["message"]?.GetValue<string>();
+
     /// <summary>Plays the job controller a virtual cluster lacks: every Job in the namespace completes.</summary>
     private async Task CompleteJobsAsync(string ns, CancellationToken ct)
     {

@@ -22,6 +22,16 @@ public sealed class GitOpsFixture : IAsyncLifetime
         Server = await ServerProcess.StartAsync();
         _dataDir = Directory.CreateTempSubdirectory("mcg-gitops-").FullName;
         (_gitops, WebhookUrl, Log) = await McgCli.StartGitOpsAsync(Server.KubeconfigPath, _dataDir, WebhookSecret);
+        // The controller installs the Argo CD CRDs and the default project as it starts.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await Kubectl.RunAsync("-n argocd get appproject default")).ExitCode != 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the application controller did not install its CRDs: {Log}");
+            }
+            await Task.Delay(200);
+        }
     }
 
     public Task<McgCli.Result> McgAsync(params string[] args) => McgCli.RunAsync(Server.KubeconfigPath, TimeSpan.FromSeconds(120), args);

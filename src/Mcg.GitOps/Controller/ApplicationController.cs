@@ -140,7 +140,7 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
             spec = ApplicationSpec.Parse(app);
             var policy = Project(app, spec);
             var comparison = await _comparer.CompareAsync(app, spec, spec.Sources, null, PreviouslyManaged(app), ct);
-            var conditions = ResourceConditions(policy, comparison, now);
+            var conditions = ResourceConditions(app, policy, comparison, now);
             await WriteStatusAsync(app, AppStatus.FromComparison(spec, comparison, conditions), ct);
 
             if (app["operation"] is JsonObject operation)
@@ -186,12 +186,17 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
         return policy;
     }
 
-    private static List<JsonObject> ResourceConditions(AppProjectPolicy policy, Comparison comparison, DateTimeOffset now)
+    private static List<JsonObject> ResourceConditions(JsonObject app, AppProjectPolicy policy, Comparison comparison, DateTimeOffset now)
     {
         var denied = comparison.Targets
             .Select(t => policy.CheckResource(t.Resource.Group, t.Resource.Kind, t.Resource.Namespaced))
             .OfType<string>().Distinct().ToList();
         var conditions = denied.Select(d => AppStatus.Condition("ComparisonError", d, now)).ToList();
+        if (app["status"]?["operationState"] is JsonObject { } last && last["phase"]?.GetValue<string>() is "Failed" or "Error"
+            && last["syncResult"]?["revision"]?.GetValue<string>() == comparison.Revisions.FirstOrDefault())
+        {
+            conditions.Add(AppStatus.Condition("SyncError", last["message"]?.GetValue<string>() ?? "sync failed", now));
+        }
         var prunable = comparison.Resources.Count(r => r.RequiresPruning);
         if (prunable > 0)
         {

@@ -15,6 +15,11 @@ public sealed class SyncRunner(IKubeClient client, Func<ResourceRef, JsonObject,
     public async Task<SyncResult> RunAsync(IReadOnlyList<SyncTask> tasks, SyncRunOptions options, Func<SyncTask, bool> isSynced, Func<IReadOnlyList<ResourceResult>, Task>? progress, CancellationToken ct)
     {
         var results = new List<ResourceResult>();
+        if (!options.DryRun && await DryRunAsync(tasks, options, ct) is { } rejected)
+        {
+            // As gitops-engine: every object is validated by a server dry run first, so a rejected one applies nothing.
+            return new SyncResult(OperationPhase.Failed, $"one or more objects failed to apply (dry run), reason: {rejected.Message}", [rejected]);
+        }
         var failure = await RunPhasesAsync(tasks.Where(t => t.Phase != SyncPhase.SyncFail).ToList(), options, isSynced, results, progress, ct);
         if (failure is null)
         {
@@ -26,6 +31,39 @@ public sealed class SyncRunner(IKubeClient client, Func<ResourceRef, JsonObject,
             await RunPhasesAsync(failHooks, options, isSynced, results, progress, ct);
         }
         return new SyncResult(OperationPhase.Failed, failure, results);
+    }
+
+    /// <summary>Dry-runs every apply whose kind the server already serves; returns the first rejection.</summary>
+    private async Task<ResourceResult?> DryRunAsync(IReadOnlyList<SyncTask> tasks, SyncRunOptions options, CancellationToken ct)
+    {
+        var served = new Dictionary<ResourceRef, bool>();
+        var candidates = new List<SyncTask>();
+        foreach (var task in tasks.Where(t => !t.IsPrune && !t.IsHook))
+        {
+            if (!served.TryGetValue(task.Resource, out var ok))
+            {
+                try
+                {
+                    ok = await client.ResolveAsync(task.Resource.Gvk, ct) == task.Resource;
+                }
+                catch (NoKindMatchException)
+                {
+                    ok = false; // its CRD comes with this sync
+                }
+                served[task.Resource] = ok;
+            }
+            if (ok)
+            {
+                candidates.Add(task);
+            }
+        }
+        var rejections = new ResourceResult?[candidates.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, candidates.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (i, token) =>
+        {
+            var (result, _) = await ExecuteAsync(candidates[i], options with { DryRun = true }, _ => false, token);
+            rejections[i] = result.Status == "SyncFailed" ? result : null;
+        });
+        return rejections.FirstOrDefault(r => r is not null);
     }
 
     private async Task<string?> RunPhasesAsync(List<SyncTask> tasks, SyncRunOptions options, Func<SyncTask, bool> isSynced, List<ResourceResult> results, Func<IReadOnlyList<ResourceResult>, Task>? progress, CancellationToken ct)
