@@ -5,5 +5,6 @@ var root = new RootCommand("mcg — MulticloudGitOps: GitOps delivery, fleet man
 root.Subcommands.Add(ClusterCommands.Create());
 root.Subcommands.Add(GitOpsCommands.Create());
 root.Subcommands.Add(AppCommands.Create());
+root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(VaultCommands.Create());
 return await root.Parse(args).InvokeAsync();
