@@ -4,6 +4,8 @@ using Mcg.Cli.Commands;
 var root = new RootCommand("mcg — MulticloudGitOps: GitOps delivery, fleet management, secrets and storage across Kubernetes clusters");
 root.Subcommands.Add(ClusterCommands.Create());
 root.Subcommands.Add(GitOpsCommands.Create());
+root.Subcommands.Add(HubCommands.Create());
+root.Subcommands.Add(AgentCommands.Create());
 root.Subcommands.Add(AppCommands.Create());
 root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(VaultCommands.Create());

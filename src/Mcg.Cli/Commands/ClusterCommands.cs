@@ -11,7 +11,78 @@ public static class ClusterCommands
     {
         var cluster = new Command("cluster", "Virtual clusters: an embedded Kubernetes-compatible API server");
         cluster.Subcommands.Add(Serve());
+        cluster.Subcommands.Add(Join());
+        cluster.Subcommands.Add(List());
         return cluster;
+    }
+
+    private static Command Join()
+    {
+        var kube = new KubeOptions();
+        var name = new Argument<string>("name") { Description = "Name the cluster will have on the hub" };
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "Write the bootstrap kubeconfig here (default: stdout)" };
+        var ttl = new Option<int>("--ttl-minutes") { Description = "How long the bootstrap token is valid", DefaultValueFactory = _ => 60 };
+        var revoke = new Option<bool>("--revoke") { Description = "Revoke the cluster's bootstrap token instead" };
+        var join = new Command("join", "Issue a bootstrap kubeconfig with which a cluster's agent joins the hub") { name, output, ttl, revoke };
+        join.Options.Add(kube.Kubeconfig);
+        join.SetAction(async (parse, ct) =>
+        {
+            using var hub = kube.Connect(parse);
+            var clusterName = parse.GetValue(name)!;
+            if (parse.GetValue(revoke))
+            {
+                await Mcg.Fleet.Registration.ClusterJoin.RevokeBootstrapAsync(hub, clusterName, ct);
+                Console.WriteLine($"bootstrap token of {clusterName} revoked");
+                return 0;
+            }
+            var token = await Mcg.Fleet.Registration.ClusterJoin.IssueBootstrapTokenAsync(hub, clusterName, TimeSpan.FromMinutes(parse.GetValue(ttl)), ct);
+            var hubConfigPath = parse.GetValue(kube.Kubeconfig) ?? Environment.GetEnvironmentVariable("KUBECONFIG")
+                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+            var config = (System.Text.Json.Nodes.JsonObject)Mcg.Kube.Objects.YamlJson.Parse(await File.ReadAllTextAsync(hubConfigPath, ct), hubConfigPath)!;
+            foreach (var user in (config["users"] as System.Text.Json.Nodes.JsonArray)?.OfType<System.Text.Json.Nodes.JsonObject>() ?? [])
+            {
+                user["user"] = new System.Text.Json.Nodes.JsonObject { ["token"] = token };
+            }
+            var text = Mcg.Kube.Objects.YamlJson.ToYaml(config);
+            if (parse.GetValue(output) is { } file)
+            {
+                await File.WriteAllTextAsync(file.FullName, text, ct);
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(file.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
+                Console.WriteLine($"bootstrap kubeconfig for {clusterName} written to {file.FullName}; run: mcg agent --hub-kubeconfig {file.FullName} --kubeconfig <cluster kubeconfig> --cluster-name {clusterName} --data <dir>");
+            }
+            else
+            {
+                Console.Write(text);
+            }
+            return 0;
+        });
+        return join;
+    }
+
+    private static Command List()
+    {
+        var kube = new KubeOptions();
+        var list = new Command("list", "List the managed clusters (like oc get managedclusters)");
+        list.Options.Add(kube.Kubeconfig);
+        list.SetAction(async (parse, ct) =>
+        {
+            using var hub = kube.Connect(parse);
+            var table = new Mcg.Cli.Output.TableWriter("NAME", "HUB ACCEPTED", "MANAGED CLUSTER URLS", "JOINED", "AVAILABLE", "LABELS");
+            foreach (var c in (await hub.ListAsync(Mcg.Fleet.Crds.OcmCrds.ManagedClusters, null, null, ct)).Items)
+            {
+                table.Add(c["metadata"]?["name"]?.ToString(), c["spec"]?["hubAcceptsClient"]?.ToString().ToLowerInvariant() ?? "false",
+                    c["spec"]?["managedClusterClientConfigs"]?[0]?["url"]?.ToString(),
+                    Mcg.Fleet.Conditions.Get(c["status"] as System.Text.Json.Nodes.JsonObject, "ManagedClusterJoined"),
+                    Mcg.Fleet.Conditions.Get(c["status"] as System.Text.Json.Nodes.JsonObject, "ManagedClusterConditionAvailable"),
+                    string.Join(",", (c["metadata"]?["labels"] as System.Text.Json.Nodes.JsonObject ?? []).Select(l => $"{l.Key}={l.Value}")));
+            }
+            table.Write(Console.Out);
+            return 0;
+        });
+        return list;
     }
 
     private static Command Serve()
@@ -47,7 +118,7 @@ public static class ClusterCommands
     }
 
     /// <summary>Lets the server's host log through the CLI's console logger.</summary>
-    private sealed class ForwardingLoggerProvider(ILoggerFactory factory) : ILoggerProvider
+    internal sealed class ForwardingLoggerProvider(ILoggerFactory factory) : ILoggerProvider
     {
         public ILogger CreateLogger(string categoryName) => factory.CreateLogger(categoryName);
 

@@ -155,7 +155,9 @@ public sealed class KubernetesClientKubeClient : IKubeClient, IDisposable
     }
 
     public Task<JsonObject> CreateAsync(ResourceRef resource, JsonObject obj, WriteOptions? options = null, CancellationToken ct = default) =>
-        SendForObjectAsync(HttpMethod.Post, resource.CollectionPath(NamespaceOf(resource, obj)) + WriteQuery(options),
+        SendForObjectAsync(HttpMethod.Post,
+            (options?.Subresource is { } sub ? resource.ItemPath(NamespaceOf(resource, obj), NameOf(obj), sub) : resource.CollectionPath(NamespaceOf(resource, obj)))
+            + WriteQuery(options),
             JsonContent(obj, JsonMediaType), ct);
 
     public Task<JsonObject> UpdateAsync(ResourceRef resource, JsonObject obj, WriteOptions? options = null, CancellationToken ct = default) =>

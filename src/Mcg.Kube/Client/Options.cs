@@ -57,6 +57,9 @@ public sealed record WriteOptions
 {
     public string? FieldManager { get; init; }
     public bool DryRun { get; init; }
+
+    /// <summary>Create only: POST to a subresource of the named object (e.g. a ServiceAccount's <c>token</c>).</summary>
+    public string? Subresource { get; init; }
 }
 
 public sealed record PatchOptions

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using k8s;
+using Mcg.Fleet.Agent;
+using Mcg.Fleet.Work;
+using Mcg.Kube.Client;
+using Microsoft.Extensions.Logging;
+
+namespace Mcg.Cli.Commands;
+
+/// <summary><c>mcg agent</c>: the klusterlet of one managed cluster (registration, lease, work).</summary>
+public static class AgentCommands
+{
+    public static Command Create()
+    {
+        var hubKubeconfig = new Option<string?>("--hub-kubeconfig") { Description = "Bootstrap kubeconfig for the hub (from mcg cluster join); not needed once registered" };
+        var kubeconfig = new Option<string>("--kubeconfig") { Description = "Kubeconfig of the managed cluster", Required = true };
+        var name = new Option<string>("--cluster-name") { Description = "Name of this cluster on the hub", Required = true };
+        var data = new Option<DirectoryInfo>("--data") { Description = "Agent data directory (its hub credential)", Required = true };
+        var labels = new Option<string[]>("--label") { Description = "Label requested at registration (k=v), repeatable", AllowMultipleArgumentsPerToken = false };
+        var claims = new Option<string[]>("--claim") { Description = "Cluster claim (platform=AWS, region=us-east-1…), repeatable" };
+        var lease = new Option<int>("--lease-seconds") { Description = "Lease duration in seconds (renewed at this interval)", DefaultValueFactory = _ => 60 };
+        var agent = new Command("agent", "Run the agent of a managed cluster") { hubKubeconfig, kubeconfig, name, data, labels, claims, lease };
+        agent.SetAction(async (parse, ct) =>
+        {
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+            var managedConfig = KubernetesClientConfiguration.BuildConfigFromConfigFile(parse.GetValue(kubeconfig)!);
+            using var managed = new KubernetesClientKubeClient(managedConfig);
+            var cluster = parse.GetValue(name)!;
+            var options = new AgentOptions
+            {
+                ClusterName = cluster,
+                DataDirectory = parse.GetValue(data)!.FullName,
+                BootstrapKubeconfig = parse.GetValue(hubKubeconfig),
+                Labels = Pairs(parse.GetValue(labels)),
+                Claims = Pairs(parse.GetValue(claims)),
+                LeaseDurationSeconds = parse.GetValue(lease),
+                ManagedClusterUrl = managedConfig.Host,
+            };
+            var registration = new RegistrationAgent(options, managed, loggers.CreateLogger<RegistrationAgent>());
+            try
+            {
+                using var hub = await registration.ConnectAsync(ct);
+                Console.WriteLine($"agent of {cluster} connected to the hub");
+                var work = new WorkAgent(hub, managed, cluster, loggers);
+                await Task.WhenAll(registration.RunAsync(hub, ct), work.RunAsync(ct));
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+            return 0;
+        });
+        return agent;
+    }
+
+    private static Dictionary<string, string> Pairs(string[]? values) =>
+        (values ?? []).Select(v => v.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+}
