@@ -1,0 +1,116 @@
+using System.Text.Json.Nodes;
+using Mcg.ApiServer.Tests.Support;
+using Mcg.Fleet.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Mcg.Fleet.Tests;
+
+/// <summary>A hub and three virtual clusters with their agents, as real processes.</summary>
+public sealed class FleetEndToEndTests(ITestOutputHelper output)
+{
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what, FleetProcesses fleet, ITestOutputHelper output, int seconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                output.WriteLine(fleet.Log.ToString());
+                throw new TimeoutException($"timed out waiting for: {what}");
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<JsonObject?> GetAsync(Kubectl kubectl, string args)
+    {
+        var r = await kubectl.RunAsync($"get {args} -o json");
+        return r.ExitCode == 0 ? (JsonObject)JsonNode.Parse(r.Out)! : null;
+    }
+
+    private static string? Condition(JsonObject? obj, string type) =>
+        (obj?["status"]?["conditions"] as JsonArray)?.FirstOrDefault(c => c?["type"]?.GetValue<string>() == type)?["status"]?.GetValue<string>();
+
+    [Fact]
+    public async Task ClustersJoinReceiveWorkStayIsolatedAndTurnUnknownWhenTheirAgentStops()
+    {
+        await using var fleet = new FleetProcesses();
+        await fleet.StartHubAsync();
+        await fleet.AddClusterAsync("aws-1", "cloud=AWS", "clusterGroup=group-one");
+        await fleet.AddClusterAsync("azure-1", "cloud=Azure", "clusterGroup=group-one");
+        await fleet.AddClusterAsync("gcp-1", "cloud=GCP", "clusterGroup=group-one");
+        foreach (var name in fleet.Clusters.Keys)
+        {
+            await EventuallyAsync(async () => Condition(await GetAsync(fleet.Hub, $"managedcluster {name}"), "ManagedClusterConditionAvailable") == "True", $"{name} available", fleet, output);
+        }
+        var list = await fleet.RunAsync("cluster", "list", "--kubeconfig", fleet.HubKubeconfig);
+        Assert.Contains("aws-1", list.Out);
+        Assert.Contains("cloud=Azure", list.Out);
+        Assert.Equal("group-one", (await GetAsync(fleet.Hub, "managedcluster gcp-1"))!["metadata"]!["labels"]!["clusterGroup"]!.GetValue<string>());
+
+        // Work delivered to every cluster, applied with server-side apply, status back on the hub.
+        foreach (var name in fleet.Clusters.Keys)
+        {
+            (await fleet.Hub.RunAsync("apply -f -", $$"""
+                apiVersion: work.open-cluster-management.io/v1
+                kind: ManifestWork
+                metadata: {name: hello, namespace: {{name}} }
+                spec:
+                  workload:
+                    manifests:
+                    - {apiVersion: v1, kind: Namespace, metadata: {name: hello} }
+                    - {apiVersion: v1, kind: ConfigMap, metadata: {name: greeting, namespace: hello}, data: {cluster: {{name}} } }
+                """)).Ok();
+        }
+        foreach (var (name, cluster) in fleet.Clusters)
+        {
+            var kubectl = new Kubectl(cluster.KubeconfigPath);
+            await EventuallyAsync(async () => (await GetAsync(kubectl, "-n hello cm greeting"))?["data"]?["cluster"]?.GetValue<string>() == name, $"work applied on {name}", fleet, output);
+            await EventuallyAsync(async () => Condition(await GetAsync(fleet.Hub, $"-n {name} manifestwork hello"), "Applied") == "True", $"work status from {name}", fleet, output);
+        }
+
+        // Drift on a managed cluster is healed by its agent.
+        var aws = new Kubectl(fleet.Clusters["aws-1"].KubeconfigPath);
+        (await aws.RunAsync("""-n hello patch cm greeting --type merge -p '{"data":{"cluster":"changed"}}'""")).Ok();
+        await EventuallyAsync(async () => (await GetAsync(aws, "-n hello cm greeting"))?["data"]?["cluster"]?.GetValue<string>() == "aws-1", "drift healed", fleet, output, 10);
+
+        // An agent's credential reaches only its own cluster namespace.
+        var agent = new Kubectl(fleet.AgentKubeconfig("aws-1"));
+        Assert.Equal(0, (await agent.RunAsync("-n aws-1 get manifestworks")).ExitCode);
+        var other = await agent.RunAsync("-n azure-1 get manifestworks");
+        Assert.NotEqual(0, other.ExitCode);
+        Assert.Contains("forbidden", other.Err);
+        Assert.Contains("forbidden", (await agent.RunAsync("get managedcluster azure-1")).Err);
+        Assert.Contains("forbidden", (await agent.RunAsync("get namespaces")).Err);
+        Assert.Contains("forbidden", (await agent.RunAsync("-n azure-1 get secret hub-kubeconfig-secret")).Err);
+        Assert.Equal(0, (await agent.RunAsync("get managedcluster aws-1")).ExitCode);
+
+        // Deleting the work removes what it applied.
+        (await fleet.Hub.RunAsync("-n gcp-1 delete manifestwork hello")).Ok();
+        var gcp = new Kubectl(fleet.Clusters["gcp-1"].KubeconfigPath);
+        await EventuallyAsync(async () => await GetAsync(gcp, "ns hello") is null, "work cleaned up", fleet, output);
+
+        // A silent agent: Unknown and tainted; back when it returns.
+        await fleet.StopAgentAsync("azure-1");
+        await EventuallyAsync(async () => Condition(await GetAsync(fleet.Hub, "managedcluster azure-1"), "ManagedClusterConditionAvailable") == "Unknown", "azure-1 Unknown", fleet, output, 30);
+        var taints = (await GetAsync(fleet.Hub, "managedcluster azure-1"))!["spec"]!["taints"]!.AsArray();
+        Assert.Contains(taints, t => t!["key"]!.GetValue<string>() == "cluster.open-cluster-management.io/unreachable");
+        fleet.StartAgent("azure-1");
+        await EventuallyAsync(async () => Condition(await GetAsync(fleet.Hub, "managedcluster azure-1"), "ManagedClusterConditionAvailable") == "True", "azure-1 back", fleet, output, 30);
+        await EventuallyAsync(async () => (await GetAsync(fleet.Hub, "managedcluster azure-1"))!["spec"]?["taints"] is not JsonArray { Count: > 0 }, "taint removed", fleet, output, 30);
+    }
+
+    [Fact]
+    public async Task BootstrapTokensCanBeRevoked()
+    {
+        await using var fleet = new FleetProcesses();
+        await fleet.StartHubAsync();
+        var bootstrap = Path.Combine(fleet.Root, "revoked-bootstrap");
+        Assert.Equal(0, (await fleet.RunAsync("cluster", "join", "revoked", "--kubeconfig", fleet.HubKubeconfig, "--output", bootstrap)).ExitCode);
+        var withToken = new Kubectl(bootstrap);
+        Assert.Contains("forbidden", (await withToken.RunAsync("get managedcluster other")).Err);
+        Assert.Equal(0, (await fleet.RunAsync("cluster", "join", "revoked", "--kubeconfig", fleet.HubKubeconfig, "--revoke")).ExitCode);
+        var after = await withToken.RunAsync("get managedcluster revoked");
+        Assert.Contains("Unauthorized", after.Err);
+    }
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Text;
+using Mcg.ApiServer.Tests.Support;
+
+namespace Mcg.Fleet.Tests.Support;
+
+/// <summary>A hub (`mcg hub`), virtual clusters (`mcg cluster serve`) and their agents (`mcg agent`), all real processes.</summary>
+public sealed class FleetProcesses : IAsyncDisposable
+{
+    private readonly List<Process> _processes = [];
+    private readonly Dictionary<string, Process> _agents = [];
+    private readonly List<ServerProcess> _clusters = [];
+
+    public string Root { get; } = Directory.CreateTempSubdirectory("mcg-fleet-").FullName;
+    public string HubKubeconfig => Path.Combine(Root, "hub", "kubeconfig");
+    public StringBuilder Log { get; } = new();
+    public Dictionary<string, ServerProcess> Clusters { get; } = [];
+    public Kubectl Hub => new(HubKubeconfig);
+
+    public async Task StartHubAsync()
+    {
+        var hub = Start("hub", "hub", "--data", Path.Combine(Root, "hub"));
+        await WaitForLineAsync(hub, "hub listening on");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await Hub.RunAsync("get crd manifestworks.work.open-cluster-management.io")).ExitCode != 0 || (await Hub.RunAsync("get ns open-cluster-management")).ExitCode != 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the hub did not install its CRDs: " + Log);
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Starts a virtual cluster and its agent, joined with a fresh bootstrap token.</summary>
+    public async Task AddClusterAsync(string name, params string[] labels)
+    {
+        var cluster = await ServerProcess.StartAsync(Path.Combine(Root, name));
+        Clusters[name] = cluster;
+        _clusters.Add(cluster);
+        var bootstrap = Path.Combine(Root, $"{name}-bootstrap");
+        var join = await RunAsync("cluster", "join", name, "--kubeconfig", HubKubeconfig, "--output", bootstrap);
+        Assert.True(join.ExitCode == 0, join.Err);
+        StartAgent(name, [.. labels.SelectMany(l => new[] { "--label", l }), "--hub-kubeconfig", bootstrap]);
+    }
+
+    public void StartAgent(string name, params string[] extra)
+    {
+        var cluster = Clusters[name];
+        _agents[name] = Start($"agent-{name}", ["agent", "--kubeconfig", cluster.KubeconfigPath, "--cluster-name", name,
+            "--data", Path.Combine(Root, $"agent-{name}"), "--lease-seconds", "1", .. extra]);
+    }
+
+    public async Task StopAgentAsync(string name)
+    {
+        var agent = _agents[name];
+        agent.Kill(true);
+        await agent.WaitForExitAsync();
+    }
+
+    public string AgentKubeconfig(string name) => Path.Combine(Root, $"agent-{name}", "hub-kubeconfig");
+
+    public async Task<(int ExitCode, string Out, string Err)> RunAsync(params string[] args)
+    {
+        using var p = Process.Start(Psi(args))!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var p in _processes.Where(p => !p.HasExited))
+        {
+            p.Kill(true);
+            await p.WaitForExitAsync();
+        }
+        foreach (var c in _clusters)
+        {
+            await c.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(Root, true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private Process Start(string tag, params string[] args)
+    {
+        var p = Process.Start(Psi(args))!;
+        p.OutputDataReceived += (_, e) => Append(tag, e.Data);
+        p.ErrorDataReceived += (_, e) => Append(tag, e.Data);
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        _processes.Add(p);
+        return p;
+    }
+
+    private void Append(string tag, string? line)
+    {
+        if (line is not null)
+        {
+            lock (Log)
+            {
+                Log.Append(tag).Append(": ").AppendLine(line);
+            }
+        }
+    }
+
+    private async Task WaitForLineAsync(Process p, string marker)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            lock (Log)
+            {
+                if (Log.ToString().Contains(marker))
+                {
+                    return;
+                }
+            }
+            if (p.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"process did not print '{marker}': {Log}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    private ProcessStartInfo Psi(IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mcg.dll"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        psi.Environment["HOME"] = Root;
+        return psi;
+    }
+}
