@@ -146,6 +146,10 @@ public sealed class Discovery(ResourceRegistry registry)
         {
             yield return ("status", r.Kind, ["get", "patch", "update"]);
         }
+        if (r.BuiltIn && r.Group.Length == 0 && r.Plural == "namespaces")
+        {
+            yield return ("finalize", r.Kind, ["update"]);
+        }
         if (r.BuiltIn && r.Plural == "serviceaccounts")
         {
             yield return ("token", "TokenRequest", ["create"]);

@@ -40,5 +40,6 @@ public sealed record ResourceType(
     public bool SupportsStrategicMerge => BuiltIn;
 }
 
-/// <summary>An additionalPrinterColumns entry of a CRD (or a built-in table column).</summary>
-public sealed record PrinterColumn(string Name, string Type, string JsonPath, string Description = "", int Priority = 0, string Format = "");
+/// <summary>An additionalPrinterColumns entry of a CRD, or a built-in table column (whose cell may be computed by <see cref="Value"/>).</summary>
+public sealed record PrinterColumn(string Name, string Type, string JsonPath, string Description = "", int Priority = 0, string Format = "",
+    Func<System.Text.Json.Nodes.JsonObject, System.Text.Json.Nodes.JsonNode?>? Value = null);
