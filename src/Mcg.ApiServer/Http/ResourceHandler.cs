@@ -82,7 +82,18 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         var fields = ParseFields(rc.Resource, rc.Query("fieldSelector"));
         var limit = long.TryParse(rc.Query("limit"), out var l) && l > 0 ? l : long.MaxValue;
         var (items, rv) = store.List(rc.Resource.StorageKey, rc.Namespace);
-        var after = ContinueToken.Parse(rc.Query("continue"));
+        var token = ContinueToken.Parse(rc.Query("continue"));
+        var after = token?.LastKey;
+        if (token is { } t)
+        {
+            if (t.ResourceVersion < store.CompactedThrough)
+            {
+                throw ApiException.Expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
+            }
+            // Every page of a paged list reports the first page's resourceVersion, as upstream's do: a watch started from
+            // it then replays whatever changed while the pages were read, so an informer's cache cannot miss a change.
+            rv = t.ResourceVersion;
+        }
         var selected = new List<StoredObject>();
         string? next = null;
         foreach (var o in items)
@@ -525,7 +536,8 @@ internal static class ContinueToken
     public static string Create(long rv, string lastKey) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"{rv}|{lastKey}"));
 
-    public static string? Parse(string? token)
+    /// <summary>The snapshot resourceVersion and the last key returned, or null without a token.</summary>
+    public static (long ResourceVersion, string LastKey)? Parse(string? token)
     {
         if (string.IsNullOrEmpty(token))
         {
@@ -535,7 +547,9 @@ internal static class ContinueToken
         {
             var text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
             var bar = text.IndexOf('|');
-            return bar > 0 ? text[(bar + 1)..] : throw new FormatException();
+            return bar > 0 && long.TryParse(text.AsSpan(0, bar), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var rv)
+                ? (rv, text[(bar + 1)..])
+                : throw new FormatException();
         }
         catch (FormatException)
         {
