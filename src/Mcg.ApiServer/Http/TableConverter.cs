@@ -172,7 +172,7 @@ public static class TableConverter
         map is JsonObject { Count: > 0 } m ? string.Join(',', m.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")) : "<none>";
 
     /// <summary>A LabelSelector as metav1.FormatLabelSelector writes it.</summary>
-    private static string SelectorText(JsonNode? selector)
+    internal static string SelectorText(JsonNode? selector)
     {
         if (selector is not JsonObject s)
         {

@@ -64,6 +64,9 @@ public sealed class DiscoveryConformanceTests(ServerFixture fixture) : IClassFix
         Assert.Equal(["all"], deployments["categories"]!.AsArray().Select(c => c!.GetValue<string>()));
         var status = Assert.Single(deployments["subresources"]!.AsArray(), s => s!["subresource"]!.GetValue<string>() == "status")!;
         Assert.Equal(["get", "patch", "update"], status["verbs"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal("""{"group":"apps","version":"v1","kind":"Deployment"}""", status["responseKind"]!.ToKubeJson());
+        var scale = Assert.Single(deployments["subresources"]!.AsArray(), s => s!["subresource"]!.GetValue<string>() == "scale")!;
+        Assert.Equal("""{"group":"autoscaling","version":"v1","kind":"Scale"}""", scale["responseKind"]!.ToKubeJson());
         Assert.Equal("Current", apps["versions"]![0]!["freshness"]!.GetValue<string>());
 
         // Without the aggregated Accept: the legacy documents.
@@ -96,6 +99,11 @@ public sealed class DiscoveryConformanceTests(ServerFixture fixture) : IClassFix
         var apps = (await _http.GetAsync("/apis/apps/v1")).Expect(200);
         Assert.Equal("apps/v1", apps["groupVersion"]!.GetValue<string>());
         Assert.Contains(apps["resources"]!.AsArray(), r => r!["name"]!.GetValue<string>() == "deployments/status");
+        // Subresources answering with another group's kind say so (the scale client relies on it).
+        var scale = apps["resources"]!.AsArray().Single(r => r!["name"]!.GetValue<string>() == "deployments/scale")!;
+        Assert.Equal(("autoscaling", "v1", "Scale"), (scale["group"]!.GetValue<string>(), scale["version"]!.GetValue<string>(), scale["kind"]!.GetValue<string>()));
+        var token = core["resources"]!.AsArray().Single(r => r!["name"]!.GetValue<string>() == "serviceaccounts/token")!;
+        Assert.Equal(("authentication.k8s.io", "v1", "TokenRequest"), (token["group"]!.GetValue<string>(), token["version"]!.GetValue<string>(), token["kind"]!.GetValue<string>()));
 
         await CreateCrdAsync();
         var custom = (await _http.GetAsync("/apis/disco.example.com/v1")).Expect(200);
