@@ -363,6 +363,11 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
     {
         var rt = rc.Resource;
         var (options, propagation, dryRun) = await ReadDeleteOptionsAsync(rc);
+        if (rt.BuiltIn && rt.Group.Length == 0 && rt.Plural == "namespaces" && rc.Info.Name is "default" or "kube-system" or "kube-public")
+        {
+            // The NamespaceLifecycle admission plugin's immortal namespaces.
+            throw ApiException.Forbidden(rt, rc.Info.Name, "this namespace may not be deleted");
+        }
         var current = store.Get(rt.StorageKey, rc.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
         var pre = options?["preconditions"];
         if (pre?["uid"]?.GetValue<string>() is { } uid && uid != current.Uid)
