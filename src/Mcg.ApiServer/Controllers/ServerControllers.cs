@@ -22,10 +22,22 @@ public sealed class ServerControllers : IAsyncDisposable
         _namespaces = namespaces;
         _logger = logger;
         store.Committed += e => _events.Writer.TryWrite(e);
-        // Finish what a previous run left half-done (terminating namespaces, owners waiting on dependents).
-        foreach (var ns in store.List("/namespaces", null).Items)
+        // Finish what a previous run left half-done: terminating namespaces, objects being deleted (owners waiting on
+        // dependents, orphaning), and dependents whose owners went while the collector could not see it (as upstream's
+        // garbage collector, which builds its graph of every object when it starts).
+        foreach (var key in store.StorageKeys.ToList())
         {
-            _events.Writer.TryWrite(new WatchEvent(ns.ResourceVersion, WatchEventType.Modified, ns, ns));
+            foreach (var o in store.List(key, null).Items)
+            {
+                if (o.StorageKey == "/namespaces")
+                {
+                    _events.Writer.TryWrite(new WatchEvent(o.ResourceVersion, WatchEventType.Modified, o, o));
+                }
+                else if (o.OwnerUids.Count > 0 || o.Object["metadata"]?["deletionTimestamp"] is not null)
+                {
+                    _events.Writer.TryWrite(new WatchEvent(o.ResourceVersion, WatchEventType.Modified, o, null));
+                }
+            }
         }
         _loop = Task.Run(RunAsync);
     }

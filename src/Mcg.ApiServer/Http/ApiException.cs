@@ -70,7 +70,9 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
         var list = new JsonArray(causes.Select(c => (JsonNode)new JsonObject { ["reason"] = c.Reason, ["message"] = c.Message, ["field"] = c.Field }).ToArray());
         var summary = string.Join(", ", causes.Select(c => $"{c.Field}: {c.Message}"));
         var text = causes.Length == 1 ? summary : $"[{summary}]";
-        return new(422, "Invalid", $"{rt.Kind} \"{name}\" is invalid: {text}", DetailsOf(rt, name, list));
+        // The kind is group-qualified as upstream's GroupKind prints it: Deployment.apps, Widget.example.com.
+        var kind = rt.Group.Length == 0 ? rt.Kind : $"{rt.Kind}.{rt.Group}";
+        return new(422, "Invalid", $"{kind} \"{name}\" is invalid: {text}", DetailsOf(rt, name, list));
     }
 
     public static ApiException Forbidden(string message) => new(403, "Forbidden", message);

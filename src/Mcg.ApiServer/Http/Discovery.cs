@@ -71,16 +71,23 @@ public sealed class Discovery(ResourceRegistry registry)
                 item["categories"] = Array(r.Categories);
             }
             list.Add(item);
-            foreach (var (sub, kind, verbs) in Subresources(r))
+            foreach (var (sub, subGroup, subVersion, kind, verbs) in Subresources(r))
             {
-                list.Add(new JsonObject
+                var entry = new JsonObject
                 {
                     ["name"] = $"{r.Plural}/{sub}",
                     ["singularName"] = "",
                     ["namespaced"] = r.Namespaced,
-                    ["kind"] = kind,
-                    ["verbs"] = Array(verbs),
-                });
+                };
+                if (subVersion.Length > 0)
+                {
+                    // Another group-version's kind (Scale, TokenRequest): clients such as the scale client read these.
+                    entry["group"] = subGroup;
+                    entry["version"] = subVersion;
+                }
+                entry["kind"] = kind;
+                entry["verbs"] = Array(verbs);
+                list.Add(entry);
             }
         }
         return new JsonObject { ["kind"] = "APIResourceList", ["apiVersion"] = "v1", ["groupVersion"] = group.Length == 0 ? version : $"{group}/{version}", ["resources"] = list };
@@ -118,7 +125,7 @@ public sealed class Discovery(ResourceRegistry registry)
                     var subs = Subresources(r).Select(s => (JsonNode)new JsonObject
                     {
                         ["subresource"] = s.Name,
-                        ["responseKind"] = new JsonObject { ["group"] = s.Kind == r.Kind ? r.Group : "", ["version"] = s.Kind == r.Kind ? r.Version : "", ["kind"] = s.Kind },
+                        ["responseKind"] = new JsonObject { ["group"] = s.Version.Length > 0 ? s.Group : r.Group, ["version"] = s.Version.Length > 0 ? s.Version : r.Version, ["kind"] = s.Kind },
                         ["verbs"] = Array(s.Verbs),
                     }).ToArray();
                     if (subs.Length > 0)
@@ -140,15 +147,24 @@ public sealed class Discovery(ResourceRegistry registry)
             .GroupBy(r => r.Group)
             .Select(g => (g.Key, (IReadOnlyList<string>)g.Select(r => r.Version).Distinct().OrderByDescending(VersionPriority).ToList()));
 
-    private static IEnumerable<(string Name, string Kind, IReadOnlyList<string> Verbs)> Subresources(ResourceType r)
+    /// <summary>A kind's subresources and what each answers with (group and version empty: the parent's).</summary>
+    private static IEnumerable<(string Name, string Group, string Version, string Kind, IReadOnlyList<string> Verbs)> Subresources(ResourceType r)
     {
         if (r.HasStatus)
         {
-            yield return ("status", r.Kind, ["get", "patch", "update"]);
+            yield return ("status", "", "", r.Kind, ["get", "patch", "update"]);
+        }
+        if (r.Scale is not null)
+        {
+            yield return ("scale", "autoscaling", "v1", "Scale", ["get", "patch", "update"]);
+        }
+        if (r.BuiltIn && r.Group.Length == 0 && r.Plural == "namespaces")
+        {
+            yield return ("finalize", "", "", r.Kind, ["update"]);
         }
         if (r.BuiltIn && r.Plural == "serviceaccounts")
         {
-            yield return ("token", "TokenRequest", ["create"]);
+            yield return ("token", "authentication.k8s.io", "v1", "TokenRequest", ["create"]);
         }
     }
 

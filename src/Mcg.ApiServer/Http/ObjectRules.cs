@@ -29,6 +29,7 @@ public static partial class ObjectRules
         }
         ValidateName(rt, name);
         CheckNamespace(rt, meta, urlNamespace, name);
+        Validation.ValidateMetadata(rt, obj);
         meta["uid"] = Guid.NewGuid().ToString();
         meta["creationTimestamp"] = Timestamp(now);
         if (rt.TracksGeneration)
@@ -112,6 +113,8 @@ public static partial class ObjectRules
             SetOrRemove(m, "generation", cm["generation"]);
         }
         m.Remove("selfLink");
+        Validation.ValidateMetadata(rt, result);
+        Validation.ValidateImmutable(rt, current, result);
         return result;
     }
 

@@ -30,6 +30,12 @@ public sealed record RequestInfo(
             return new RequestInfo(false, path, method.ToLowerInvariant());
         }
         var rest = parts[start..];
+        if (rest.Length > 1 && rest[0] == "watch")
+        {
+            // The deprecated /watch/ prefix: a watch of what follows.
+            rest = rest[1..];
+            watch = true;
+        }
         if (rest.Length == 0)
         {
             return new RequestInfo(false, path, method.ToLowerInvariant());

@@ -22,9 +22,15 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
     {
         var info = rc.Info;
         if (info.Subresource.Length > 0 && !(info.Subresource == "status" && rc.Resource.HasStatus)
+            && !(info.Subresource == "scale" && rc.Resource.Scale is not null)
             && !(info.Subresource == "finalize" && rc.Resource.Plural == "namespaces" && rc.Resource.BuiltIn))
         {
             throw ApiException.PathNotFound;
+        }
+        if (info.Subresource == "scale")
+        {
+            await ScaleAsync(rc);
+            return;
         }
         if (!rc.Resource.Verbs.Contains(info.Verb) || (info.Verb is "update" or "patch" && info.Name.Length == 0))
         {
@@ -82,7 +88,18 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         var fields = ParseFields(rc.Resource, rc.Query("fieldSelector"));
         var limit = long.TryParse(rc.Query("limit"), out var l) && l > 0 ? l : long.MaxValue;
         var (items, rv) = store.List(rc.Resource.StorageKey, rc.Namespace);
-        var after = ContinueToken.Parse(rc.Query("continue"));
+        var token = ContinueToken.Parse(rc.Query("continue"));
+        var after = token?.LastKey;
+        if (token is { } t)
+        {
+            if (t.ResourceVersion < store.CompactedThrough)
+            {
+                throw ApiException.Expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
+            }
+            // Every page of a paged list reports the first page's resourceVersion, as upstream's do: a watch started from
+            // it then replays whatever changed while the pages were read, so an informer's cache cannot miss a change.
+            rv = t.ResourceVersion;
+        }
         var selected = new List<StoredObject>();
         string? next = null;
         foreach (var o in items)
@@ -346,6 +363,11 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
     {
         var rt = rc.Resource;
         var (options, propagation, dryRun) = await ReadDeleteOptionsAsync(rc);
+        if (rt.BuiltIn && rt.Group.Length == 0 && rt.Plural == "namespaces" && rc.Info.Name is "default" or "kube-system" or "kube-public")
+        {
+            // The NamespaceLifecycle admission plugin's immortal namespaces.
+            throw ApiException.Forbidden(rt, rc.Info.Name, "this namespace may not be deleted");
+        }
         var current = store.Get(rt.StorageKey, rc.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
         var pre = options?["preconditions"];
         if (pre?["uid"]?.GetValue<string>() is { } uid && uid != current.Uid)
@@ -423,6 +445,123 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
             }
         }
         await Responses.WriteListAsync(rc, deleted, rv, null);
+    }
+
+    /// <summary>
+    /// The scale subresource: an autoscaling/v1 Scale view of the object's replicas (GET), and writes (PUT, or a
+    /// JSON/merge/strategic patch of the Scale) that change only the replicas field of the object itself.
+    /// </summary>
+    private async Task ScaleAsync(RequestContext rc)
+    {
+        var rt = rc.Resource;
+        var paths = rt.Scale!;
+        var verb = rc.Info.Verb;
+        if (verb == "get")
+        {
+            var stored = store.Get(rt.StorageKey, rc.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
+            await Responses.WriteJsonAsync(rc.Http, ScaleOf(rt, stored.Object), 200);
+            return;
+        }
+        if (verb is not ("update" or "patch"))
+        {
+            throw ApiException.MethodNotAllowed();
+        }
+        if (verb == "patch" && rc.ContentType is not ("application/merge-patch+json" or "application/json-patch+json" or "application/strategic-merge-patch+json"))
+        {
+            throw new ApiException(415, "UnsupportedMediaType",
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json");
+        }
+        var body = await rc.ReadBodyAsync() ?? throw ApiException.BadRequest("the request body is empty");
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = store.Get(rt.StorageKey, rc.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
+            var desired = verb == "update"
+                ? body as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object")
+                : ApplyPatch(ScaleType, rc.ContentType, ScaleOf(rt, current.Object), body);
+            var precondition = desired.ResourceVersion();
+            if (!string.IsNullOrEmpty(precondition) && precondition != current.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            {
+                throw ApiException.Conflict(rt, rc.Info.Name);
+            }
+            var replicasNode = desired["spec"]?["replicas"];
+            long replicas = 0;
+            if (replicasNode is not null && !(replicasNode is JsonValue v && v.TryGetValue(out replicas)))
+            {
+                throw ApiException.BadRequest($"unable to decode the Scale: spec.replicas: {replicasNode.ToJsonString()} is not an integer");
+            }
+            if (replicas < 0)
+            {
+                throw ApiException.Invalid(ScaleType, rc.Info.Name, ("spec.replicas", "FieldValueInvalid", $"Invalid value: {replicas}: must be greater than or equal to 0"));
+            }
+            var candidate = current.Clone();
+            SetPath(candidate, paths.SpecReplicasPath, replicas);
+            var now = clock.GetUtcNow();
+            var next = ObjectRules.PrepareForUpdate(rt, current.Clone(), candidate, "scale", rc.Namespace);
+            next = fieldManager.RecordUpdate(current.Object, next, rc.FieldManager("unknown"), now, "scale");
+            try
+            {
+                await Responses.WriteJsonAsync(rc.Http, ScaleOf(rt, Commit(rc, current, next)), 200);
+                return;
+            }
+            catch (ApiException e) when (e.Reason == "Conflict" && attempt < MaxConflictRetries && string.IsNullOrEmpty(precondition))
+            {
+            }
+        }
+    }
+
+    /// <summary>What upstream names the errors of a Scale (Scale.autoscaling, details.kind "Scale").</summary>
+    private static readonly ResourceType ScaleType = new("autoscaling", "v1", "Scale", "scale", "Scale", true, [], false, []);
+
+    private static JsonObject ScaleOf(ResourceType rt, JsonObject obj)
+    {
+        var paths = rt.Scale!;
+        var meta = obj.Metadata();
+        var metadata = new JsonObject { ["name"] = obj.Name() };
+        foreach (var key in new[] { "namespace", "uid", "resourceVersion", "creationTimestamp" })
+        {
+            if (meta[key] is { } value)
+            {
+                metadata[key] = value.DeepClone();
+            }
+        }
+        // Built-in workloads default spec.replicas to 1; a custom resource without the field has 0.
+        var specReplicas = JsonPath.Evaluate(obj, paths.SpecReplicasPath) is JsonValue sv && sv.TryGetValue<long>(out var sr) ? sr : rt.BuiltIn ? 1 : 0;
+        var status = new JsonObject
+        {
+            ["replicas"] = JsonPath.Evaluate(obj, paths.StatusReplicasPath) is JsonValue tv && tv.TryGetValue<long>(out var tr) ? tr : 0,
+        };
+        var selector = paths.LabelSelectorPath is null
+            ? TableConverter.SelectorText(obj["spec"]?["selector"]) is var text && text != "<none>" ? text : null
+            : paths.LabelSelectorPath.Length > 0 && JsonPath.Evaluate(obj, paths.LabelSelectorPath) is JsonValue lv && lv.TryGetValue<string>(out var ls) ? ls : null;
+        if (!string.IsNullOrEmpty(selector))
+        {
+            status["selector"] = selector;
+        }
+        return new JsonObject
+        {
+            ["kind"] = "Scale",
+            ["apiVersion"] = "autoscaling/v1",
+            ["metadata"] = metadata,
+            ["spec"] = new JsonObject { ["replicas"] = specReplicas },
+            ["status"] = status,
+        };
+    }
+
+    /// <summary>Sets <c>.a.b.c</c> in <paramref name="obj"/>, making the maps on the way.</summary>
+    private static void SetPath(JsonObject obj, string path, long value)
+    {
+        var parts = path.TrimStart('.').Split('.');
+        var node = obj;
+        foreach (var part in parts[..^1])
+        {
+            if (node[part] is not JsonObject child)
+            {
+                child = new JsonObject();
+                node[part] = child;
+            }
+            node = child;
+        }
+        node[parts[^1]] = value;
     }
 
     private JsonObject Commit(RequestContext rc, StoredObject? current, JsonObject next)
@@ -525,7 +664,8 @@ internal static class ContinueToken
     public static string Create(long rv, string lastKey) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"{rv}|{lastKey}"));
 
-    public static string? Parse(string? token)
+    /// <summary>The snapshot resourceVersion and the last key returned, or null without a token.</summary>
+    public static (long ResourceVersion, string LastKey)? Parse(string? token)
     {
         if (string.IsNullOrEmpty(token))
         {
@@ -535,7 +675,9 @@ internal static class ContinueToken
         {
             var text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
             var bar = text.IndexOf('|');
-            return bar > 0 ? text[(bar + 1)..] : throw new FormatException();
+            return bar > 0 && long.TryParse(text.AsSpan(0, bar), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var rv)
+                ? (rv, text[(bar + 1)..])
+                : throw new FormatException();
         }
         catch (FormatException)
         {

@@ -11,23 +11,25 @@ public static class TableConverter
 
     public static JsonObject Convert(ResourceType rt, IEnumerable<JsonObject> objects, string resourceVersion, string? continueToken, DateTimeOffset now)
     {
+        // As upstream's printers: the name, the default columns, the age, then the -o wide ones.
         var columns = Columns(rt);
+        var age = new PrinterColumn("Age", "date", ".metadata.creationTimestamp", "CreationTimestamp is a timestamp representing the server time when this object was created.",
+            Value: obj => Age(obj.Metadata().GetString("creationTimestamp"), now));
+        columns = [.. columns.Where(c => c.Priority == 0), age, .. columns.Where(c => c.Priority != 0)];
         var definitions = new JsonArray();
         definitions.Add(Column("Name", "string", "name", "Name must be unique within a namespace.", 0));
         foreach (var c in columns)
         {
             definitions.Add(Column(c.Name, c.Type, c.Format, c.Description, c.Priority));
         }
-        definitions.Add(Column("Age", "date", "", "CreationTimestamp is a timestamp representing the server time when this object was created.", 0));
         var rows = new JsonArray();
         foreach (var obj in objects)
         {
             var cells = new JsonArray { obj.Name() };
             foreach (var c in columns)
             {
-                cells.Add(JsonPath.Evaluate(obj, c.JsonPath)?.DeepClone());
+                cells.Add(c.Value is { } value ? value(obj) : JsonPath.Evaluate(obj, c.JsonPath)?.DeepClone());
             }
-            cells.Add(Age(obj.Metadata().GetString("creationTimestamp"), now));
             rows.Add(new JsonObject
             {
                 ["cells"] = cells,
@@ -90,14 +92,107 @@ public static class TableConverter
         return (rt.Group, rt.Plural) switch
         {
             ("", "namespaces") => [new("Status", "string", ".status.phase")],
-            ("", "pods") => [new("Status", "string", ".status.phase"), new("Node", "string", ".spec.nodeName", Priority: 1)],
-            ("", "secrets") => [new("Type", "string", ".type")],
+            ("", "pods") =>
+            [
+                Computed("Ready", "string", o => $"{Count(o["status"]?["containerStatuses"], c => c?["ready"]?.GetValue<bool>() == true)}/{Count(Template(o)?["containers"])}"),
+                Computed("Status", "string", o => o["status"]?["reason"]?.GetValue<string>() ?? o["status"]?["phase"]?.GetValue<string>() ?? "Pending"),
+                Computed("Restarts", "string", o => (o["status"]?["containerStatuses"] as JsonArray)?.Sum(c => c?["restartCount"]?.GetValue<long>() ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "0"),
+                Computed("IP", "string", o => o["status"]?["podIP"]?.GetValue<string>() ?? "<none>", 1),
+                Computed("Node", "string", o => o["spec"]?["nodeName"]?.GetValue<string>() ?? "<none>", 1),
+            ],
+            ("", "configmaps") => [Computed("Data", "integer", o => Count(o["data"]) + Count(o["binaryData"]))],
+            ("", "secrets") => [new("Type", "string", ".type"), Computed("Data", "integer", o => Count(o["data"]))],
+            ("", "services") =>
+            [
+                Computed("Type", "string", o => o["spec"]?["type"]?.GetValue<string>() ?? "ClusterIP"),
+                Computed("Cluster-IP", "string", o => o["spec"]?["clusterIP"]?.GetValue<string>() ?? "<none>"),
+                Computed("External-IP", "string", o => o["spec"]?["externalName"]?.GetValue<string>()
+                    ?? Join(o["status"]?["loadBalancer"]?["ingress"], i => i?["ip"]?.GetValue<string>() ?? i?["hostname"]?.GetValue<string>(), "<none>")),
+                Computed("Port(s)", "string", o => Join(o["spec"]?["ports"], p =>
+                    $"{p?["port"]}{(p?["nodePort"] is { } node ? $":{node}" : "")}/{p?["protocol"]?.GetValue<string>() ?? "TCP"}", "<none>")),
+                Computed("Selector", "string", o => MapText(o["spec"]?["selector"]), 1),
+            ],
             ("", "persistentvolumeclaims") => [new("Status", "string", ".status.phase"), new("Volume", "string", ".spec.volumeName"), new("StorageClass", "string", ".spec.storageClassName")],
-            ("apps", "deployments" or "statefulsets" or "replicasets") =>
-                [new("Replicas", "integer", ".spec.replicas"), new("Ready", "integer", ".status.readyReplicas"), new("Available", "integer", ".status.availableReplicas")],
+            ("apps", "deployments") =>
+            [
+                Computed("Ready", "string", o => $"{Int(o, "status", "readyReplicas")}/{Desired(o)}"),
+                Computed("Up-to-date", "integer", o => Int(o, "status", "updatedReplicas")),
+                Computed("Available", "integer", o => Int(o, "status", "availableReplicas")),
+                .. WorkloadWide(selector: true),
+            ],
+            ("apps", "replicasets") =>
+            [
+                Computed("Desired", "integer", o => Desired(o)),
+                Computed("Current", "integer", o => Int(o, "status", "replicas")),
+                Computed("Ready", "integer", o => Int(o, "status", "readyReplicas")),
+                .. WorkloadWide(selector: true),
+            ],
+            ("apps", "statefulsets") =>
+            [
+                Computed("Ready", "string", o => $"{Int(o, "status", "readyReplicas")}/{Desired(o)}"),
+                .. WorkloadWide(selector: false),
+            ],
             ("storage.k8s.io", "storageclasses") => [new("Provisioner", "string", ".provisioner")],
             _ => [],
         };
+    }
+
+    private static PrinterColumn Computed(string name, string type, Func<JsonObject, JsonNode?> value, int priority = 0) =>
+        new(name, type, "", Priority: priority, Value: value);
+
+    private static PrinterColumn[] WorkloadWide(bool selector) =>
+    [
+        Computed("Containers", "string", o => Join(Template(o)?["containers"], c => c?["name"]?.GetValue<string>(), ""), 1),
+        Computed("Images", "string", o => Join(Template(o)?["containers"], c => c?["image"]?.GetValue<string>(), ""), 1),
+        .. selector ? [Computed("Selector", "string", o => SelectorText(o["spec"]?["selector"]), 1)] : Array.Empty<PrinterColumn>(),
+    ];
+
+    /// <summary>The pod spec of a pod, or of a workload's template.</summary>
+    private static JsonNode? Template(JsonObject o) => o["spec"]?["template"]?["spec"] ?? o["spec"];
+
+    // spec.replicas defaults to 1 upstream.
+    private static long Desired(JsonObject o) => o["spec"]?["replicas"]?.GetValue<long>() ?? 1;
+
+    private static long Int(JsonObject o, string a, string b) => o[a]?[b]?.GetValue<long>() ?? 0;
+
+    private static int Count(JsonNode? node, Func<JsonNode?, bool>? where = null) => node switch
+    {
+        JsonObject map => map.Count,
+        JsonArray list => where is null ? list.Count : list.Count(where),
+        _ => 0,
+    };
+
+    private static string Join(JsonNode? list, Func<JsonNode?, string?> text, string empty)
+    {
+        var parts = (list as JsonArray)?.Select(text).OfType<string>().ToList() ?? [];
+        return parts.Count == 0 ? empty : string.Join(',', parts);
+    }
+
+    private static string MapText(JsonNode? map) =>
+        map is JsonObject { Count: > 0 } m ? string.Join(',', m.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")) : "<none>";
+
+    /// <summary>A LabelSelector as metav1.FormatLabelSelector writes it.</summary>
+    internal static string SelectorText(JsonNode? selector)
+    {
+        if (selector is not JsonObject s)
+        {
+            return "<none>";
+        }
+        var parts = (s["matchLabels"] as JsonObject)?.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}").ToList() ?? [];
+        foreach (var e in (s["matchExpressions"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            var key = e.GetString("key");
+            var values = string.Join(',', (e["values"] as JsonArray)?.Select(v => v?.ToString()) ?? []);
+            parts.Add(e.GetString("operator") switch
+            {
+                "In" => $"{key} in ({values})",
+                "NotIn" => $"{key} notin ({values})",
+                "Exists" => key ?? "",
+                "DoesNotExist" => $"!{key}",
+                var op => $"{key} {op} ({values})",
+            });
+        }
+        return parts.Count == 0 ? "<none>" : string.Join(',', parts);
     }
 
     private static JsonObject Column(string name, string type, string format, string description, int priority) => new()

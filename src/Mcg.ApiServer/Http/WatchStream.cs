@@ -16,6 +16,8 @@ public static class WatchStream
         var rt = rc.Resource;
         var labels = ResourceHandler.ParseLabels(rc.Query("labelSelector"));
         var fields = ResourceHandler.ParseFields(rt, rc.Query("fieldSelector"));
+        // A watch on an item path (GET …/configmaps/x?watch=true, or /watch/…/configmaps/x) follows that object only.
+        var name = rc.Info.Name;
         var rvText = rc.Query("resourceVersion");
         var initial = string.IsNullOrEmpty(rvText) || rvText == "0" || rc.Query("sendInitialEvents") == "true";
         long fromRv = 0;
@@ -53,7 +55,7 @@ public static class WatchStream
                 {
                     while (reader.TryRead(out var evt))
                     {
-                        var type = Classify(evt, o => labels.Matches(o.Labels) && fields.Matches(f => ResourceHandler.FieldValue(o, f)));
+                        var type = Classify(evt, o => (name.Length == 0 || o.Name == name) && labels.Matches(o.Labels) && fields.Matches(f => ResourceHandler.FieldValue(o, f)));
                         if (type is null)
                         {
                             continue;

@@ -53,7 +53,11 @@ public sealed class ObjectLifecycle(ObjectStore store, TimeProvider clock)
         if (meta["deletionTimestamp"] is null)
         {
             meta["deletionTimestamp"] = ObjectRules.Timestamp(clock.GetUtcNow());
-            meta["deletionGracePeriodSeconds"] = 0;
+            if (!isNamespace)
+            {
+                // Upstream's graceful-deletion bookkeeping; a namespace's deletion sets only the timestamp.
+                meta["deletionGracePeriodSeconds"] = 0;
+            }
         }
         if (finalizers.Count > 0)
         {

@@ -58,6 +58,12 @@ public static class BuiltInResources
         Add("authentication.k8s.io/v1", "tokenreviews", "TokenReview", false, verbs: ["create"]);
         Add("authorization.k8s.io/v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false, verbs: ["create"]);
         Add("authorization.k8s.io/v1", "subjectaccessreviews", "SubjectAccessReview", false, verbs: ["create"]);
+        // The workloads with a scale subresource (kubectl scale, autoscalers).
+        foreach (var (group, plural) in new[] { ("apps", "deployments"), ("apps", "replicasets"), ("apps", "statefulsets"), ("", "replicationcontrollers") })
+        {
+            var i = all.FindIndex(r => r.Group == group && r.Plural == plural);
+            all[i] = all[i] with { Scale = ScaleSubresource.Workload };
+        }
         return all;
     }
 }

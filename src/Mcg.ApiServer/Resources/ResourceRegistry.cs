@@ -63,8 +63,13 @@ public sealed class ResourceRegistry
                 .Select(c => new PrinterColumn(c.GetString("name") ?? "", c.GetString("type") ?? "string", c.GetString("jsonPath") ?? "",
                     c.GetString("description") ?? "", c["priority"]?.GetValue<int>() ?? 0, c.GetString("format") ?? ""))
                 .ToList();
+            var scale = v["subresources"]?["scale"] is JsonObject sc
+                ? new ScaleSubresource(sc.GetString("specReplicasPath") ?? throw new FormatException("spec.versions[].subresources.scale.specReplicasPath: Required value"),
+                    sc.GetString("statusReplicasPath") ?? throw new FormatException("spec.versions[].subresources.scale.statusReplicasPath: Required value"),
+                    sc.GetString("labelSelectorPath") ?? "")
+                : null;
             yield return new ResourceType(group, name, plural, singular, kind, namespaced, shortNames, hasStatus,
-                ResourceType.AllVerbs, BuiltIn: false, Categories: categories, PrinterColumns: columns);
+                ResourceType.AllVerbs, BuiltIn: false, Categories: categories, PrinterColumns: columns, Scale: scale);
         }
     }
 

@@ -13,7 +13,8 @@ public sealed record ResourceType(
     IReadOnlyList<string> Verbs,
     bool BuiltIn = true,
     IReadOnlyList<string>? Categories = null,
-    IReadOnlyList<PrinterColumn>? PrinterColumns = null)
+    IReadOnlyList<PrinterColumn>? PrinterColumns = null,
+    ScaleSubresource? Scale = null)
 {
     public static readonly IReadOnlyList<string> AllVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
@@ -40,5 +41,16 @@ public sealed record ResourceType(
     public bool SupportsStrategicMerge => BuiltIn;
 }
 
-/// <summary>An additionalPrinterColumns entry of a CRD (or a built-in table column).</summary>
-public sealed record PrinterColumn(string Name, string Type, string JsonPath, string Description = "", int Priority = 0, string Format = "");
+/// <summary>An additionalPrinterColumns entry of a CRD, or a built-in table column (whose cell may be computed by <see cref="Value"/>).</summary>
+public sealed record PrinterColumn(string Name, string Type, string JsonPath, string Description = "", int Priority = 0, string Format = "",
+    Func<System.Text.Json.Nodes.JsonObject, System.Text.Json.Nodes.JsonNode?>? Value = null);
+
+/// <summary>
+/// Where a kind keeps what its <c>scale</c> subresource (autoscaling/v1 Scale) shows: JSON paths as a CRD's
+/// <c>subresources.scale</c> gives them; a null <see cref="LabelSelectorPath"/> means the LabelSelector at <c>.spec.selector</c>
+/// (the built-in workloads), otherwise a path to a selector string.
+/// </summary>
+public sealed record ScaleSubresource(string SpecReplicasPath, string StatusReplicasPath, string? LabelSelectorPath)
+{
+    public static readonly ScaleSubresource Workload = new(".spec.replicas", ".status.replicas", null);
+}

@@ -38,6 +38,9 @@ public sealed class ObjectStore : IDisposable
 
     public long ResourceVersion => Volatile.Read(ref _resourceVersion);
 
+    /// <summary>The newest resourceVersion the watch history no longer covers (older ones get 410 Gone).</summary>
+    public long CompactedThrough => Volatile.Read(ref _compactedThrough);
+
     /// <summary>Raised after each commit, outside the write lock (the in-process controllers subscribe here).</summary>
     public event Action<WatchEvent>? Committed;
 

@@ -81,6 +81,65 @@ public sealed class ErrorConformanceTests(ServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task InvalidMetadataIsUnprocessable()
+    {
+        var labels = (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"bad-labels","labels":{"bad key":"ok","good":"bad value"}}}""")).Expect(422);
+        Assert.Equal("Invalid", labels["reason"]!.GetValue<string>());
+        var message = labels["message"]!.GetValue<string>();
+        Assert.StartsWith("ConfigMap \"bad-labels\" is invalid: [", message);
+        Assert.Contains("metadata.labels: Invalid value: \"bad key\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')", message);
+        Assert.Contains("metadata.labels: Invalid value: \"bad value\": a valid label must be an empty string or consist of alphanumeric characters", message);
+        Assert.Equal(2, labels["details"]!["causes"]!.AsArray().Count);
+
+        var owner = (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"bad-owner","ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"x"}]}}""")).Expect(422);
+        Assert.Equal("ConfigMap \"bad-owner\" is invalid: metadata.ownerReferences.uid: Invalid value: \"\": uid must not be empty", owner["message"]!.GetValue<string>());
+        var finalizer = (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"bad-fin","finalizers":["example.com/ok","not ok!"]}}""")).Expect(422);
+        Assert.Contains("metadata.finalizers: Invalid value: \"not ok!\": name part must consist of", finalizer["message"]!.GetValue<string>());
+        var annotation = (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"bad-ann","annotations":{"a/b/c":"x"}}}""")).Expect(422);
+        Assert.Contains("metadata.annotations: Invalid value: \"a/b/c\": a qualified name must consist of", annotation["message"]!.GetValue<string>());
+
+        // Updates are checked too; a group-qualified kind is named with its group.
+        (await _kubectl.RunAsync($"-n {Ns} create deployment valid --image=nginx")).Ok();
+        var patched = (await _http.PatchAsync($"/apis/apps/v1/namespaces/{Ns}/deployments/valid", """{"metadata":{"labels":{"-x":"y"}}}""")).Expect(422);
+        Assert.StartsWith("Deployment.apps \"valid\" is invalid: metadata.labels: Invalid value: \"-x\"", patched["message"]!.GetValue<string>());
+        Assert.Equal("apps", patched["details"]!["group"]!.GetValue<string>());
+        // Nothing was stored by the rejected writes.
+        (await _http.GetAsync($"{Cms}/bad-labels")).Expect(404);
+    }
+
+    [Fact]
+    public async Task ImmutableFieldsCannotChange()
+    {
+        (await _kubectl.RunAsync($"-n {Ns} create deployment fixed --image=nginx")).Ok();
+        var selector = await _kubectl.RunAsync($"-n {Ns} " + """patch deployment fixed --type=merge -p '{"spec":{"selector":{"matchLabels":{"app":"other"}},"template":{"metadata":{"labels":{"app":"other"}}}}}'""");
+        Assert.Equal(1, selector.ExitCode);
+        Assert.Contains("spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"other\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable", selector.Err);
+        var status = (await _http.PatchAsync($"/apis/apps/v1/namespaces/{Ns}/deployments/fixed", """{"spec":{"selector":{"matchLabels":{"app":"x"}}}}""")).Expect(422);
+        Assert.Equal("Deployment.apps \"fixed\" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"x\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable",
+            status["message"]!.GetValue<string>());
+        // Changing the rest of the spec is fine.
+        (await _kubectl.RunAsync($$$"""-n {{{Ns}}} patch deployment fixed --type=merge -p '{"spec":{"replicas":4}}'""")).Ok();
+
+        const string immutable = $$"""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: frozen, namespace: {{Ns}}}
+            data: {a: "1"}
+            immutable: true
+            """;
+        (await _kubectl.RunAsync("apply -f -", immutable)).Ok();
+        var change = await _kubectl.RunAsync("apply -f -", immutable.Replace("\"1\"", "\"2\""));
+        Assert.Equal(1, change.ExitCode);
+        Assert.Contains("\"frozen\" is invalid: data: Forbidden: field is immutable when `immutable` is set", change.Err);
+        var thaw = (await _http.PatchAsync($"{Cms}/frozen", """{"immutable":false}""")).Expect(422);
+        Assert.Equal("FieldValueForbidden", thaw["details"]!["causes"]![0]!["reason"]!.GetValue<string>());
+        Assert.Equal("immutable", thaw["details"]!["causes"]![0]!["field"]!.GetValue<string>());
+        // Its metadata still changes, and it can be deleted.
+        (await _kubectl.RunAsync($"-n {Ns} label configmap frozen tier=gold")).Ok();
+        (await _kubectl.RunAsync($"-n {Ns} delete configmap frozen")).Ok();
+    }
+
+    [Fact]
     public async Task BodyThatContradictsTheUrlIsBadRequest()
     {
         var wrongNs = (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","namespace":"elsewhere"}}""")).Expect(400);

@@ -174,6 +174,49 @@ public sealed class GarbageCollectionConformanceTests(ServerFixture fixture) : I
             (await _http.GetAsync(CmPath(ns, "half"))).Expect(200)["metadata"]!["ownerReferences"]!.AsArray().Count == 1, "the dangling reference is dropped");
     }
 
+    [Fact]
+    public async Task CollectionResumesAfterARestart()
+    {
+        // What the collector had not done yet when the server stopped is done when it starts again.
+        await using var server = await ServerProcess.StartAsync();
+        const string ns = "gc-restart";
+        using (var http = new ApiHttp(server))
+        {
+            (await http.PostAsync("/api/v1/namespaces", $$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{ns}}}"}}""")).Expect(201);
+            foreach (var name in new[] { "gone-owner", "waiting-owner" })
+            {
+                var owner = (await http.PostAsync($"/api/v1/namespaces/{ns}/configmaps", $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{name}}}"}}""")).Expect(201);
+                var dependent = new JsonObject
+                {
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "ConfigMap",
+                    ["metadata"] = new JsonObject { ["name"] = name + "-dep", ["ownerReferences"] = new JsonArray(Ref(owner, block: true)) },
+                };
+                (await http.PostAsync($"/api/v1/namespaces/{ns}/configmaps", dependent.ToJsonString())).Expect(201);
+            }
+        }
+
+        await server.RestartAsync(kill: true, whileStopped: () =>
+        {
+            // Behind the server's back: one owner vanishes, the other is left waiting in foreground deletion on a
+            // dependent that is already gone.
+            using var store = new Mcg.ApiServer.Storage.ObjectStore(Path.Combine(server.DataDir, "state.db"));
+            var gone = store.Get("/configmaps", ns, "gone-owner")!;
+            store.Delete("/configmaps", ns, "gone-owner", gone.ResourceVersion);
+            var waiting = store.Get("/configmaps", ns, "waiting-owner")!.Clone();
+            waiting["metadata"]!["deletionTimestamp"] = "2026-01-01T00:00:00Z";
+            waiting["metadata"]!["finalizers"] = new JsonArray("foregroundDeletion");
+            store.Put("/configmaps", waiting, null);
+            var dep = store.Get("/configmaps", ns, "waiting-owner-dep")!;
+            store.Delete("/configmaps", ns, "waiting-owner-dep", dep.ResourceVersion);
+            return Task.CompletedTask;
+        });
+
+        using var after = new ApiHttp(server);
+        await Eventually.TrueAsync(async () => (await after.GetAsync(CmPath(ns, "gone-owner-dep"))).Code == 404, "the dependent of the vanished owner is collected");
+        await Eventually.TrueAsync(async () => (await after.GetAsync(CmPath(ns, "waiting-owner"))).Code == 404, "the foreground owner finishes deleting");
+    }
+
     private static string CmPath(string ns, string name) => $"/api/v1/namespaces/{ns}/configmaps/{name}";
 
     private static IEnumerable<string> Finalizers(JsonObject obj) =>

@@ -64,6 +64,25 @@ public sealed class NamespaceDeletionConformanceTests(ServerFixture fixture) : I
         Assert.Equal("Terminating", terminating["status"]!["phase"]!.GetValue<string>());
         Assert.Matches($@"{ns}\s+Terminating", (await _kubectl.RunAsync($"get namespace {ns}")).Ok().Out);
         Assert.Matches($@"{ns}\s+Terminating", (await _kubectl.RunAsync("get namespaces")).Ok().Out);
+        Assert.Null(terminating["metadata"]!["deletionGracePeriodSeconds"]);
+        // The namespace controller's conditions say what it waits for (kubectl describe shows them).
+        var conditions = terminating["status"]!["conditions"]!.AsArray().OfType<JsonObject>().ToDictionary(c => c["type"]!.GetValue<string>());
+        Assert.Equal(
+            ["NamespaceDeletionDiscoveryFailure", "NamespaceDeletionGroupVersionParsingFailure", "NamespaceDeletionContentFailure", "NamespaceContentRemaining", "NamespaceFinalizersRemaining"],
+            conditions.Keys);
+        Assert.Equal("False", conditions["NamespaceDeletionContentFailure"]["status"]!.GetValue<string>());
+        Assert.Equal("True", conditions["NamespaceContentRemaining"]["status"]!.GetValue<string>());
+        Assert.Equal("SomeResourcesRemain", conditions["NamespaceContentRemaining"]["reason"]!.GetValue<string>());
+        Assert.Equal("Some resources are remaining: configmaps. has 1 resource instances", conditions["NamespaceContentRemaining"]["message"]!.GetValue<string>());
+        Assert.Equal("Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances",
+            conditions["NamespaceFinalizersRemaining"]["message"]!.GetValue<string>());
+        var described = (await _kubectl.RunAsync($"describe namespace {ns}")).Ok().Out;
+        Assert.Contains("Status:       Terminating", described);
+        Assert.Contains("NamespaceFinalizersRemaining", described);
+        // The conditions settle: nothing rewrites the namespace while it waits.
+        var rv = terminating["metadata"]!["resourceVersion"]!.GetValue<string>();
+        await Task.Delay(500);
+        Assert.Equal(rv, (await _http.GetAsync($"/api/v1/namespaces/{ns}")).Expect(200)["metadata"]!["resourceVersion"]!.GetValue<string>());
 
         // Nothing new may be created there (NamespaceLifecycle admission).
         var forbidden = await _http.PostAsync($"/api/v1/namespaces/{ns}/configmaps", $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"late"}}""");
@@ -100,6 +119,21 @@ public sealed class NamespaceDeletionConformanceTests(ServerFixture fixture) : I
         // A namespace of the same name can be made again, empty.
         (await _kubectl.RunAsync("create namespace waited")).Ok();
         Assert.Equal("", (await _kubectl.RunAsync("-n waited get configmaps -o name")).Ok().Out.Trim());
+    }
+
+    [Fact]
+    public async Task SystemNamespacesCannotBeDeleted()
+    {
+        foreach (var ns in new[] { "default", "kube-system", "kube-public" })
+        {
+            var status = (await _http.DeleteAsync($"/api/v1/namespaces/{ns}")).Expect(403);
+            Assert.Equal($"namespaces \"{ns}\" is forbidden: this namespace may not be deleted", status["message"]!.GetValue<string>());
+            Assert.Equal("Forbidden", status["reason"]!.GetValue<string>());
+        }
+        var kubectl = await _kubectl.RunAsync("delete namespace default");
+        Assert.NotEqual(0, kubectl.ExitCode);
+        Assert.Contains("this namespace may not be deleted", kubectl.Err);
+        Assert.Equal("Active", (await _http.GetAsync("/api/v1/namespaces/default")).Expect(200)["status"]!["phase"]!.GetValue<string>());
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using Mcg.ApiServer.Tests.Support;
 
 namespace Mcg.ApiServer.Tests.Conformance;
 
-/// <summary>The status subresource of a built-in (Deployment) and of a custom resource, as the registry strategies split them.</summary>
+/// <summary>The status and scale subresources of a built-in (Deployment) and of custom resources, as the registry strategies split them.</summary>
 public sealed class StatusSubresourceConformanceTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private readonly ApiHttp _http = fixture.Http;
@@ -108,6 +108,87 @@ public sealed class StatusSubresourceConformanceTests(ServerFixture fixture) : I
         // Without the subresource, status is just another field: changing it is a new generation.
         Assert.Equal(2, Generation(patched));
         (await _http.GetAsync($"/apis/status.example.com/v1/namespaces/{ns}/plainthings/p/status")).Expect(404);
+    }
+
+    [Fact]
+    public async Task ScaleSubresourceOfADeployment()
+    {
+        const string ns = "scale-deploy";
+        const string path = $"/apis/apps/v1/namespaces/{ns}/deployments/web";
+        (await _kubectl.RunAsync($"create namespace {ns}")).Ok();
+        (await _kubectl.RunAsync($"-n {ns} create deployment web --image=nginx:1 --replicas=2")).Ok();
+
+        var scale = (await _http.GetAsync(path + "/scale")).Expect(200);
+        Assert.Equal("Scale", scale["kind"]!.GetValue<string>());
+        Assert.Equal("autoscaling/v1", scale["apiVersion"]!.GetValue<string>());
+        Assert.Equal("web", scale["metadata"]!["name"]!.GetValue<string>());
+        Assert.Equal(2, scale["spec"]!["replicas"]!.GetValue<int>());
+        Assert.Equal(0, scale["status"]!["replicas"]!.GetValue<int>());
+        Assert.Equal("app=web", scale["status"]!["selector"]!.GetValue<string>());
+
+        Assert.Contains("deployment.apps/web scaled", (await _kubectl.RunAsync($"-n {ns} scale deployment web --replicas=4")).Ok().Out);
+        var scaled = (await _http.GetAsync(path)).Expect(200);
+        Assert.Equal(4, scaled["spec"]!["replicas"]!.GetValue<int>());
+        Assert.Equal(2, Generation(scaled));
+        var entry = Assert.Single(ManagedFields(scaled), m => m["subresource"]?.GetValue<string>() == "scale");
+        Assert.Equal("""{"f:spec":{"f:replicas":{}}}""", entry["fieldsV1"]!.ToKubeJson());
+        // --current-replicas is a precondition checked on a GET, then a PUT carrying the resourceVersion.
+        (await _kubectl.RunAsync($"-n {ns} scale deployment web --replicas=1 --current-replicas=4")).Ok();
+        var wrong = await _kubectl.RunAsync($"-n {ns} scale deployment web --replicas=3 --current-replicas=4");
+        Assert.NotEqual(0, wrong.ExitCode);
+        Assert.Contains("Expected replicas to be 4, was 1", wrong.Err);
+
+        var stale = (JsonObject)scale.DeepClone();
+        stale["spec"]!["replicas"] = 7;
+        Assert.Equal("Conflict", (await _http.PutAsync(path + "/scale", stale.ToJsonString())).Expect(409)["reason"]!.GetValue<string>());
+        var negative = (await _http.PatchAsync(path + "/scale", """{"spec":{"replicas":-1}}""")).Expect(422);
+        Assert.Equal("Scale.autoscaling \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0", negative["message"]!.GetValue<string>());
+        Assert.Equal(1, (await _http.GetAsync(path)).Expect(200)["spec"]!["replicas"]!.GetValue<int>());
+        // Kinds without the subresource do not have it.
+        (await _kubectl.RunAsync($"-n {ns} create configmap plain")).Ok();
+        (await _http.GetAsync($"/api/v1/namespaces/{ns}/configmaps/plain/scale")).Expect(404);
+    }
+
+    [Fact]
+    public async Task ScaleSubresourceOfACustomResource()
+    {
+        const string ns = "scale-cr";
+        (await _kubectl.RunAsync("apply -f -", """
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata: {name: pools.status.example.com}
+            spec:
+              group: status.example.com
+              scope: Namespaced
+              names: {plural: pools, singular: pool, kind: Pool}
+              versions:
+              - name: v1
+                served: true
+                storage: true
+                subresources:
+                  status: {}
+                  scale: {specReplicasPath: .spec.size, statusReplicasPath: .status.ready, labelSelectorPath: .status.selector}
+                schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+            """)).Ok();
+        (await _kubectl.RunAsync("wait --for condition=established --timeout=30s crd/pools.status.example.com")).Ok();
+        (await _kubectl.RunAsync($"create namespace {ns}")).Ok();
+        const string path = $"/apis/status.example.com/v1/namespaces/{ns}/pools/p";
+        (await _http.PostAsync($"/apis/status.example.com/v1/namespaces/{ns}/pools", """{"apiVersion":"status.example.com/v1","kind":"Pool","metadata":{"name":"p"},"spec":{"size":1}}""")).Expect(201);
+        (await _http.PatchAsync(path + "/status", """{"status":{"ready":1,"selector":"pool=p"}}""")).Expect(200);
+
+        var discovery = (await _http.GetAsync("/apis/status.example.com/v1")).Expect(200);
+        var entry = discovery["resources"]!.AsArray().Single(r => r!["name"]!.GetValue<string>() == "pools/scale")!;
+        Assert.Equal("autoscaling", entry["group"]!.GetValue<string>());
+        Assert.Equal("v1", entry["version"]!.GetValue<string>());
+        Assert.Equal("Scale", entry["kind"]!.GetValue<string>());
+
+        (await _kubectl.RunAsync($"-n {ns} scale pool p --replicas=3")).Ok();
+        var pool = (await _http.GetAsync(path)).Expect(200);
+        Assert.Equal(3, pool["spec"]!["size"]!.GetValue<int>());
+        var scale = (await _http.GetAsync(path + "/scale")).Expect(200);
+        Assert.Equal(3, scale["spec"]!["replicas"]!.GetValue<int>());
+        Assert.Equal(1, scale["status"]!["replicas"]!.GetValue<int>());
+        Assert.Equal("pool=p", scale["status"]!["selector"]!.GetValue<string>());
     }
 
     private async Task CreateCrdAsync(string plural, string kind, bool withStatus)

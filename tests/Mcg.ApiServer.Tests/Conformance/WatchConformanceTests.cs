@@ -135,6 +135,30 @@ public sealed class WatchConformanceTests(ShortHistoryServerFixture fixture) : I
     }
 
     [Fact]
+    public async Task WatchOnAnItemPathFollowsThatObjectOnly()
+    {
+        await CreateAsync("item-a");
+        await CreateAsync("item-b");
+        var rv = await ListRvAsync();
+        // GET …/configmaps/item-a?watch=true, and the deprecated /watch/ prefix: both follow item-a alone.
+        await using var itemWatch = await _http.WatchAsync($"{Cms}/item-a?resourceVersion={rv}");
+        await using var legacyWatch = await _http.WatchAsync($"/api/v1/watch/namespaces/{Ns}/configmaps/item-a?resourceVersion={rv}");
+        Assert.Equal(HttpStatusCode.OK, legacyWatch.Status);
+        await LabelAsync("item-b", """{"x":"1"}""");
+        await LabelAsync("item-a", """{"x":"1"}""");
+        foreach (var watch in new[] { itemWatch, legacyWatch })
+        {
+            var (type, obj) = await watch.ExpectAsync();
+            Assert.Equal("MODIFIED", type);
+            Assert.Equal("item-a", obj["metadata"]!["name"]!.GetValue<string>());
+            Assert.Null(await watch.NextAsync(TimeSpan.FromMilliseconds(300)));
+        }
+        // The /watch/ prefix on a collection watches the collection.
+        await using var collection = await _http.WatchAsync($"/api/v1/watch/namespaces/{Ns}/configmaps?fieldSelector=metadata.name%3Ditem-b&timeoutSeconds=5");
+        Assert.Equal("item-b", (await collection.ExpectAsync()).Object["metadata"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task KubectlGetNameWatchFollowsOnlyThatObject()
     {
         await CreateAsync("followed");

@@ -28,7 +28,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    public async Task RestartAsync(bool kill)
+    /// <summary>Stops the process (SIGKILL with <paramref name="kill"/>), runs <paramref name="whileStopped"/>, and starts it again.</summary>
+    public async Task RestartAsync(bool kill, Func<Task>? whileStopped = null)
     {
         if (kill)
         {
@@ -40,6 +41,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
         await _process.WaitForExitAsync();
         _process.Dispose();
+        if (whileStopped is not null)
+        {
+            await whileStopped();
+        }
         await StartProcessAsync();
     }
 
