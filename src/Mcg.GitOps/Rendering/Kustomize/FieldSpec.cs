@@ -14,25 +14,26 @@ internal sealed record FieldSpec(GroupVersionKind Gvk, string Path, bool Create)
     public bool Selects(GroupVersionKind gvk) => Scopes.IsSelected(gvk, Gvk);
 
     /// <summary>
-    /// Calls <paramref name="visit"/> with each parent object and field name the path leads to, creating the final field's
-    /// parents (as maps) when <see cref="Create"/> is set. The visitor sees the field whether or not it exists.
+    /// Calls <paramref name="visit"/> with each parent object and field name the path leads to. With <see cref="Create"/>
+    /// and <paramref name="create"/>, missing parents are created as maps (never lists, as in kustomize's field spec filter).
+    /// The visitor sees the final field whether or not it exists.
     /// </summary>
-    public void Walk(JsonObject root, Action<JsonObject, string> visit)
+    public void Walk(JsonObject root, Action<JsonObject, string> visit, bool create = true)
     {
         if (Selects(root.Gvk()))
         {
-            Walk(root, 0, visit);
+            Walk(root, 0, visit, create && Create);
         }
     }
 
-    private void Walk(JsonNode? node, int index, Action<JsonObject, string> visit)
+    private void Walk(JsonNode? node, int index, Action<JsonObject, string> visit, bool create)
     {
         switch (node)
         {
             case JsonArray list:
                 foreach (var item in list.ToList())
                 {
-                    Walk(item, index, visit);
+                    Walk(item, index, visit, create);
                 }
                 return;
             case JsonObject obj:
@@ -45,12 +46,12 @@ internal sealed record FieldSpec(GroupVersionKind Gvk, string Path, bool Create)
                     return;
                 }
                 var next = obj[field];
-                if (next is null && Create)
+                if (next is null && create && !isList)
                 {
-                    next = isList ? new JsonArray() : new JsonObject();
+                    next = new JsonObject();
                     obj[field] = next;
                 }
-                Walk(next, index + 1, visit);
+                Walk(next, index + 1, visit, create);
                 return;
         }
     }

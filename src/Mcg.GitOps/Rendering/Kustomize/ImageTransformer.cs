@@ -12,13 +12,13 @@ internal static class ImageTransformer
 {
     public static void Apply(ResourceAccumulator resources, ImageEntry image)
     {
-        var pattern = new Regex("^" + image.Name + "(@sha256)?(:[a-zA-Z0-9_.{}-]*)?$", RegexOptions.CultureInvariant);
+        var pattern = new Regex("^" + image.Name + "(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$", RegexOptions.CultureInvariant);
         foreach (var r in resources.Resources.Where(r => r.Gvk.Kind != "CustomResourceDefinition"))
         {
             Walk(r.Obj, pattern, image);
             foreach (var spec in BuiltinConfig.Images)
             {
-                spec.Walk(r.Obj, (parent, field) => Update(parent, field, pattern, image));
+                spec.Walk(r.Obj, (parent, field) => Update(parent, field, pattern, image), create: false);
             }
         }
     }

@@ -70,8 +70,8 @@ internal sealed class Kustomization
     public static Kustomization Load(FileLoader loader, string file)
     {
         var display = loader.Display(file);
-        var docs = loader.ParseFile(file);
-        if (docs.Count != 1 || docs[0] is not JsonObject obj)
+        var text = loader.ReadText(file);
+        if (FileLoader.ParseYaml(text, display).Count != 1 || Yaml11.Parse(text, display) is not JsonObject obj)
         {
             throw new RenderException("a kustomization file must hold exactly one YAML map", display);
         }

@@ -22,7 +22,8 @@ internal static class MetadataMapTransformer
                     var map = parent[field];
                     if (map is null || map.GetValueKind() == JsonValueKind.Null)
                     {
-                        if (!spec.Create)
+                        // An explicit null counts as present: kustomize turns it into a map.
+                        if (!spec.Create && !parent.ContainsKey(field))
                         {
                             return;
                         }

@@ -156,6 +156,11 @@ internal static class ReplacementTransformer
                 // kustomize copies only the text into a scalar target, which keeps the target's type.
                 replacement = Retyped(Text(replacement), scalar.GetValueKind());
             }
+            else if (current is null && replacement is JsonValue)
+            {
+                // A created field is an untagged scalar: its text is typed again as YAML would type it.
+                replacement = Untagged(Text(replacement));
+            }
             if (parent is JsonObject po)
             {
                 po[key] = replacement;
@@ -174,6 +179,18 @@ internal static class ReplacementTransformer
         JsonValueKind.True or JsonValueKind.False when bool.TryParse(text, out var b) => JsonValue.Create(b),
         _ => JsonValue.Create(text),
     };
+
+    private static JsonNode? Untagged(string text)
+    {
+        try
+        {
+            return YamlJson.Parse(text) is JsonValue typed ? typed : JsonValue.Create(text);
+        }
+        catch (FormatException)
+        {
+            return JsonValue.Create(text);
+        }
+    }
 
     private static string Text(JsonNode? node) => node switch
     {
