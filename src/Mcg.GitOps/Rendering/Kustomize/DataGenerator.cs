@@ -19,7 +19,7 @@ internal static class DataGenerator
         {
             if (g.Kind == "Secret")
             {
-                data[key] = Convert.ToBase64String(value);
+                data[key] = Base64(value);
             }
             else if (KeyValueSources.DecodeUtf8(value) is { } text)
             {
@@ -27,7 +27,7 @@ internal static class DataGenerator
             }
             else
             {
-                binary[key] = Convert.ToBase64String(value);
+                binary[key] = Base64(value);
             }
         }
         if (data.Count > 0)
@@ -42,9 +42,9 @@ internal static class DataGenerator
         {
             obj["type"] = string.IsNullOrEmpty(g.Type) ? "Opaque" : g.Type;
         }
-        // Global generatorOptions override the generator's own, as kustomize's MergeGlobalOptionsIntoLocal does.
-        var labels = Merge(g.Options?.Labels, global?.Labels);
-        var annotations = Merge(g.Options?.Annotations, global?.Annotations);
+        // A generator's own labels and annotations override the global generatorOptions ones.
+        var labels = Merge(global?.Labels, g.Options?.Labels);
+        var annotations = Merge(global?.Annotations, g.Options?.Annotations);
         if (labels.Count > 0)
         {
             metadata["labels"] = labels;
@@ -64,10 +64,27 @@ internal static class DataGenerator
         };
     }
 
-    private static JsonObject Merge(IReadOnlyList<KeyValuePair<string, string>>? local, IReadOnlyList<KeyValuePair<string, string>>? global)
+    /// <summary>Base64 as kyaml writes it: from 70 characters on, broken into 70-character lines, each ending in a newline.</summary>
+    private static string Base64(byte[] value)
+    {
+        const int LineLength = 70;
+        var encoded = Convert.ToBase64String(value);
+        if (encoded.Length < LineLength)
+        {
+            return encoded;
+        }
+        var sb = new System.Text.StringBuilder();
+        for (var i = 0; i < encoded.Length; i += LineLength)
+        {
+            sb.Append(encoded, i, Math.Min(LineLength, encoded.Length - i)).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static JsonObject Merge(IReadOnlyList<KeyValuePair<string, string>>? first, IReadOnlyList<KeyValuePair<string, string>>? second)
     {
         var result = new JsonObject();
-        foreach (var (k, v) in (local ?? []).Concat(global ?? []))
+        foreach (var (k, v) in (first ?? []).Concat(second ?? []))
         {
             result[k] = v;
         }
