@@ -60,7 +60,7 @@ public sealed class KustomizeErrorTests : IDisposable
         var e = Fails();
         Assert.Equal("kustomization.yaml", e.File);
         Assert.Equal(3, e.Line);
-        Assert.Contains("duplicate key", e.Message);
+        Assert.Contains("duplicate key", e.Message, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

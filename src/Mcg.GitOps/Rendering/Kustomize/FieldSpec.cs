@@ -18,9 +18,12 @@ internal sealed record FieldSpec(GroupVersionKind Gvk, string Path, bool Create)
     /// and <paramref name="create"/>, missing parents are created as maps (never lists, as in kustomize's field spec filter).
     /// The visitor sees the final field whether or not it exists.
     /// </summary>
-    public void Walk(JsonObject root, Action<JsonObject, string> visit, bool create = true)
+    public void Walk(JsonObject root, Action<JsonObject, string> visit, bool create = true) => Walk(root, root.Gvk(), visit, create);
+
+    /// <summary>As <see cref="Walk(JsonObject, Action{JsonObject, string}, bool)"/>, with the object's kind already known.</summary>
+    public void Walk(JsonObject root, GroupVersionKind gvk, Action<JsonObject, string> visit, bool create = true)
     {
-        if (Selects(root.Gvk()))
+        if (Selects(gvk))
         {
             Walk(root, 0, visit, create && Create);
         }

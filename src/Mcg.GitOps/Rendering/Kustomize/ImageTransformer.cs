@@ -13,12 +13,17 @@ internal static class ImageTransformer
     public static void Apply(ResourceAccumulator resources, ImageEntry image)
     {
         var pattern = new Regex("^" + image.Name + "(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$", RegexOptions.CultureInvariant);
-        foreach (var r in resources.Resources.Where(r => r.Gvk.Kind != "CustomResourceDefinition"))
+        foreach (var r in resources.Resources)
         {
+            var gvk = r.Gvk;
+            if (gvk.Kind == "CustomResourceDefinition")
+            {
+                continue;
+            }
             Walk(r.Obj, pattern, image);
             foreach (var spec in BuiltinConfig.Images)
             {
-                spec.Walk(r.Obj, (parent, field) => Update(parent, field, pattern, image), create: false);
+                spec.Walk(r.Obj, gvk, (parent, field) => Update(parent, field, pattern, image), create: false);
             }
         }
     }

@@ -15,9 +15,10 @@ internal static class MetadataMapTransformer
         var specList = specs.ToList();
         foreach (var r in resources.Resources)
         {
-            foreach (var spec in specList)
+            var gvk = r.Gvk;
+            foreach (var spec in specList.Where(s => s.Selects(gvk)))
             {
-                spec.Walk(r.Obj, (parent, field) =>
+                spec.Walk(r.Obj, gvk, (parent, field) =>
                 {
                     var map = parent[field];
                     if (map is null || map.GetValueKind() == JsonValueKind.Null)

@@ -13,45 +13,58 @@ internal static class NameReferenceTransformer
 {
     public static void Apply(IReadOnlyList<Resource> resources, string file)
     {
-        foreach (var referrer in resources)
+        // Names and namespaces of the referral candidates do not change here, so their ids are taken once.
+        var entries = resources.Select(r => new Candidate(r, r.CurId)).ToList();
+        var byPreviousName = new Dictionary<string, List<Candidate>>(StringComparer.Ordinal);
+        foreach (var c in entries)
         {
-            var orgGvk = referrer.OrgId.Gvk;
-            List<Resource>? candidates = null;
+            foreach (var name in c.Resource.PrevIds.Select(id => id.Name).Distinct())
+            {
+                if (!byPreviousName.TryGetValue(name, out var list))
+                {
+                    byPreviousName[name] = list = [];
+                }
+                list.Add(c);
+            }
+        }
+        foreach (var referrer in entries)
+        {
+            var orgGvk = referrer.Resource.OrgId.Gvk;
+            var gvk = referrer.Resource.Gvk;
+            var bindingNamespaces = BindingNamespaces(referrer.Resource);
             foreach (var (target, spec) in BuiltinConfig.NameReferences)
             {
-                if (!spec.Selects(orgGvk))
+                if (spec.Selects(orgGvk))
                 {
-                    continue;
+                    var context = new Context(referrer, bindingNamespaces, target, spec, entries, byPreviousName, file);
+                    spec.Walk(referrer.Resource.Obj, gvk, context.Update, create: false);
                 }
-                candidates ??= CouldBeReferenced(resources, referrer);
-                var context = new Context(referrer, target, spec, candidates, file);
-                spec.Walk(referrer.Obj, (parent, field) => context.Update(parent, field));
             }
         }
     }
 
-    private static List<Resource> CouldBeReferenced(IReadOnlyList<Resource> resources, Resource referrer)
+    private sealed record Candidate(Resource Resource, ResId Id);
+
+    /// <summary>A RoleBinding may refer to ServiceAccounts in the namespaces its subjects name.</summary>
+    private static HashSet<string> BindingNamespaces(Resource referrer)
     {
-        var id = referrer.CurId;
-        if (id.IsClusterScoped)
-        {
-            return [.. resources];
-        }
-        var bindingNamespaces = new HashSet<string>();
+        var namespaces = new HashSet<string>();
         if (referrer.Gvk.Kind == "RoleBinding" && referrer.Obj["subjects"] is JsonArray subjects)
         {
             foreach (var s in subjects.OfType<JsonObject>().Where(s => s.GetString("kind") == "ServiceAccount"))
             {
                 if (s.GetString("namespace") is { } ns)
                 {
-                    bindingNamespaces.Add(ns);
+                    namespaces.Add(ns);
                 }
             }
         }
-        return resources.Where(r => r.CurId is var c && (c.IsClusterScoped || c.IsNsEquals(id) || bindingNamespaces.Contains(c.Namespace))).ToList();
+        return namespaces;
     }
 
-    private sealed record Context(Resource Referrer, GroupVersionKind Target, FieldSpec Spec, List<Resource> Candidates, string File)
+    private sealed record Context(
+        Candidate Referrer, HashSet<string> BindingNamespaces, GroupVersionKind Target, FieldSpec Spec,
+        List<Candidate> All, Dictionary<string, List<Candidate>> ByPreviousName, string File)
     {
         public void Update(JsonObject parent, string field)
         {
@@ -64,7 +77,7 @@ internal static class NameReferenceTransformer
                         {
                             UpdateMap(map);
                         }
-                        else if (AsString(list[i]) is { } name && Select(name, Candidates, sameNamespaceToo: false) is { } referral)
+                        else if (AsString(list[i]) is { } name && Select(name, null, sameNamespaceToo: false) is { } referral)
                         {
                             list[i] = referral.Name;
                         }
@@ -74,7 +87,7 @@ internal static class NameReferenceTransformer
                     UpdateMap(map);
                     break;
                 case var value when AsString(value) is { } name:
-                    if (Select(name, Candidates, sameNamespaceToo: false) is { } r)
+                    if (Select(name, null, sameNamespaceToo: false) is { } r)
                     {
                         parent[field] = r.Name;
                     }
@@ -85,17 +98,8 @@ internal static class NameReferenceTransformer
         /// <summary>A reference held as a map with name (and maybe namespace): both come from the referral.</summary>
         private void UpdateMap(JsonObject map)
         {
-            if (AsString(map["name"]) is not { } name)
-            {
-                return;
-            }
-            var candidates = Candidates;
-            if (AsString(map["namespace"]) is { } ns)
-            {
-                var byOriginal = Candidates.Where(c => c.OrgId.EffectiveNamespace == ns || c.OrgId.Namespace == ns).ToList();
-                candidates = byOriginal.Count > 0 ? byOriginal : Candidates.Where(c => c.CurId.Namespace == ns).ToList();
-            }
-            if (Select(name, candidates, sameNamespaceToo: true) is not { } referral)
+            if (AsString(map["name"]) is not { } name
+                || Select(name, AsString(map["namespace"]), sameNamespaceToo: true) is not { } referral)
             {
                 return;
             }
@@ -106,19 +110,33 @@ internal static class NameReferenceTransformer
             }
         }
 
-        private Resource? Select(string oldName, List<Resource> candidates, bool sameNamespaceToo)
+        /// <summary>kustomize's selectReferral over the objects the referrer could refer to.</summary>
+        private Resource? Select(string oldName, string? mapNamespace, bool sameNamespaceToo)
         {
+            if (!ByPreviousName.TryGetValue(oldName, out var named))
+            {
+                return null;
+            }
+            var referrerId = Referrer.Id;
+            var candidates = named.Where(c => CouldBeReferenced(c.Id)).ToList();
+            if (mapNamespace is not null)
+            {
+                // Candidates are narrowed to those originally in that namespace when there are any, else to those now in it.
+                bool InOriginal(Candidate c) => c.Resource.OrgId.EffectiveNamespace == mapNamespace || c.Resource.OrgId.Namespace == mapNamespace;
+                candidates = All.Any(c => CouldBeReferenced(c.Id) && InOriginal(c))
+                    ? candidates.Where(InOriginal).ToList()
+                    : candidates.Where(c => c.Id.Namespace == mapNamespace).ToList();
+            }
             var roleRef = RoleRefGvk();
-            var referrerId = Referrer.CurId;
             var found = candidates.Where(c =>
-                    c.PrevIds.Any(id => id.Name == oldName)
-                    && c.PrevIds.Any(id => Scopes.IsSelected(id.Gvk, Target))
-                    && (roleRef is not { } rr || c.PrevIds.Any(id => Scopes.IsSelected(id.Gvk, rr)))
-                    && (referrerId.IsClusterScoped || c.CurId.IsClusterScoped || c.Gvk.Kind == "ServiceAccount" || referrerId.IsNsEquals(c.CurId)))
+                    c.Resource.PrevIds.Any(id => Scopes.IsSelected(id.Gvk, Target))
+                    && (roleRef is not { } rr || c.Resource.PrevIds.Any(id => Scopes.IsSelected(id.Gvk, rr)))
+                    && (referrerId.IsClusterScoped || c.Id.IsClusterScoped || c.Id.Gvk.Kind == "ServiceAccount" || referrerId.IsNsEquals(c.Id)))
+                .Select(c => c.Resource)
                 .ToList();
             if (found.Count > 1)
             {
-                found = found.Where(c => c.SameAffixes(Referrer)).ToList();
+                found = found.Where(c => c.SameAffixes(Referrer.Resource)).ToList();
             }
             if (found.Count <= 1)
             {
@@ -128,12 +146,16 @@ internal static class NameReferenceTransformer
             {
                 return found[0];
             }
-            throw new RenderException($"found multiple possible referrals for \"{oldName}\" in {Referrer.CurId}: {string.Join(", ", found.Select(f => f.CurId))}", File);
+            throw new RenderException($"found multiple possible referrals for \"{oldName}\" in {Referrer.Id}: {string.Join(", ", found.Select(f => f.CurId))}", File);
         }
+
+        /// <summary>kustomize's SubsetThatCouldBeReferencedByResource.</summary>
+        private bool CouldBeReferenced(ResId candidate) =>
+            Referrer.Id.IsClusterScoped || candidate.IsClusterScoped || candidate.IsNsEquals(Referrer.Id) || BindingNamespaces.Contains(candidate.Namespace);
 
         private GroupVersionKind? RoleRefGvk()
         {
-            if (!Spec.Path.EndsWith("roleRef/name", StringComparison.Ordinal) || Referrer.Obj["roleRef"] is not JsonObject roleRef
+            if (!Spec.Path.EndsWith("roleRef/name", StringComparison.Ordinal) || Referrer.Resource.Obj["roleRef"] is not JsonObject roleRef
                 || AsString(roleRef["apiGroup"]) is not { } group || AsString(roleRef["kind"]) is not { } kind)
             {
                 return null;

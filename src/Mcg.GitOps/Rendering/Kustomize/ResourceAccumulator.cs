@@ -19,11 +19,19 @@ internal sealed class ResourceAccumulator
 
     public void AppendAll(IEnumerable<Resource> resources, string file)
     {
+        var ids = _resources.Select(r => Key(r.CurId)).ToHashSet();
         foreach (var r in resources)
         {
-            Append(r, file);
+            var id = r.CurId;
+            if (!ids.Add(Key(id)))
+            {
+                throw new RenderException($"may not add resource with an already registered id: {id}", file);
+            }
+            _resources.Add(r);
         }
     }
+
+    private static (Mcg.Kube.Objects.GroupVersionKind, string, string) Key(ResId id) => (id.Gvk, id.Name, id.EffectiveNamespace);
 
     public void RemoveWhere(Predicate<Resource> predicate) => _resources.RemoveAll(predicate);
 
