@@ -134,10 +134,8 @@ internal sealed class Kustomization
     private static ImageEntry ReadImage(KustomizationReader r)
     {
         r.OnlyFields(new HashSet<string> { "name", "newName", "newTag", "digest" }, new Dictionary<string, string> { ["tagSuffix"] = "image tag suffixes are not supported" });
-        return new ImageEntry(r.String("name") ?? throw r.Error("an image needs a name"), r.String("newName"), r.String("newTag") ?? IntAsString(r, "newTag"), r.String("digest"));
+        return new ImageEntry(r.String("name") ?? throw r.Error("an image needs a name"), r.String("newName"), r.String("newTag"), r.String("digest"));
     }
-
-    private static string? IntAsString(KustomizationReader r, string key) => r.Object[key] is JsonValue v ? v.ToJsonString() : null;
 
     private static ReplicaEntry ReadReplica(KustomizationReader r)
     {

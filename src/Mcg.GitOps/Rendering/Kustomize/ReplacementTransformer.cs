@@ -93,8 +93,7 @@ internal static class ReplacementTransformer
             throw source.Error(matches.Count == 0 ? $"nothing selected by {selector}" : $"multiple matches for selector {selector}");
         }
         var fieldPath = source.String("fieldPath") ?? "metadata.name";
-        var found = Lookup(matches[0].Obj, SplitPath(fieldPath), create: false).FirstOrDefault();
-        var value = found is { } f ? f.Parent is JsonObject o ? o[f.Key] : ((JsonArray)f.Parent)[int.Parse(f.Key, CultureInfo.InvariantCulture)] : null;
+        var value = Lookup(matches[0].Obj, SplitPath(fieldPath), create: false).Select(Get).FirstOrDefault();
         if (value is null || value is JsonObject { Count: 0 } || value is JsonArray { Count: 0 })
         {
             throw source.Error($"fieldPath `{fieldPath}` is missing for replacement source {selector}");
@@ -127,7 +126,7 @@ internal static class ReplacementTransformer
         }
         foreach (var (parent, key) in fields)
         {
-            var current = parent is JsonObject o ? o[key] : ((JsonArray)parent)[int.Parse(key, CultureInfo.InvariantCulture)];
+            var current = Get((parent, key));
             var replacement = value.DeepClone();
             if (options.Delimiter is { Length: > 0 } delimiter)
             {
@@ -244,11 +243,13 @@ internal static class ReplacementTransformer
             {
                 break;
             }
-            nodes = current.Select(c => c.Parent is JsonObject o ? o[c.Key] : ((JsonArray)c.Parent)[int.Parse(c.Key, CultureInfo.InvariantCulture)])
-                .Where(n => n is not null).Select(n => n!).ToList();
+            nodes = current.Select(Get).Where(n => n is not null).Select(n => n!).ToList();
         }
         return current;
     }
+
+    private static JsonNode? Get((JsonNode Parent, string Key) field) =>
+        field.Parent is JsonObject o ? o[field.Key] : ((JsonArray)field.Parent)[int.Parse(field.Key, CultureInfo.InvariantCulture)];
 
     private static Func<JsonNode?> NewContainer(string next) =>
         next.StartsWith('[') || next == "*" || next.All(char.IsAsciiDigit) ? () => new JsonArray() : () => new JsonObject();

@@ -78,7 +78,8 @@ internal sealed class Resource(JsonObject obj)
         Prefixes.AddRange(old.Prefixes);
         Suffixes.Clear();
         Suffixes.AddRange(old.Suffixes);
-        NeedsHash |= old.NeedsHash;
+        // kustomize keeps the build annotations of the object merged into, so hashing follows the original.
+        NeedsHash = old.NeedsHash;
     }
 
     private void SetOrRemove(string field, JsonObject? map)
