@@ -16,6 +16,11 @@ internal static class StrategicMerge
     /// <summary>Merges <paramref name="patch"/> into a copy of <paramref name="target"/>; null when the patch deletes it.</summary>
     public static JsonObject? Apply(JsonObject target, JsonObject patch)
     {
+        if (AsString(patch[Directive]) == "replace")
+        {
+            // kustomize builds the replacement but never stores it: a top-level replace leaves the object as it was.
+            return target.DeepClone().AsObject();
+        }
         var gvk = target.Gvk();
         return MergeMap(target.DeepClone().AsObject(), patch, Scopes.HasSchema(gvk) ? gvk : null, []);
     }
