@@ -11,7 +11,7 @@ namespace Mcg.GitOps.Rendering;
 /// </summary>
 public sealed class DirectoryRenderer
 {
-    private static readonly string[] ManifestExtensions = [".yaml", ".yml", ".json"];
+    private static readonly string[] ManifestExtensions = [".yaml", ".yml", ".json", ".jsonnet"];
 
     public IReadOnlyList<JsonObject> Render(string directory, DirectoryOptions options)
     {
@@ -26,14 +26,14 @@ public sealed class DirectoryRenderer
         foreach (var file in Files(root, root, options.Recurse))
         {
             var relative = Path.GetRelativePath(root, file).Replace('\\', '/');
-            if (file.EndsWith(".jsonnet", StringComparison.Ordinal))
-            {
-                throw new RenderException("jsonnet files are not supported", relative);
-            }
             if (!ManifestExtensions.Any(e => file.EndsWith(e, StringComparison.Ordinal))
                 || (exclude?.IsMatch(relative) ?? false) || !(include?.IsMatch(relative) ?? true))
             {
                 continue;
+            }
+            if (file.EndsWith(".jsonnet", StringComparison.Ordinal))
+            {
+                throw new RenderException("jsonnet files are not supported", relative);
             }
             result.AddRange(Objects(FileLoader.ParseYaml(File.ReadAllText(file), relative), relative));
         }

@@ -8,7 +8,7 @@ namespace Mcg.GitOps.Rendering;
 /// characters, slashes included; <c>?</c> one character; <c>[abc]</c>, <c>[!a-z]</c> character classes; <c>{a,b}</c>
 /// alternatives. A comma outside braces also separates alternatives.
 /// </summary>
-public sealed class GlobPattern
+internal sealed class GlobPattern
 {
     private readonly Regex _regex;
 

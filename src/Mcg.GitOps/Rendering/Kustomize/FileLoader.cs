@@ -32,19 +32,22 @@ internal sealed class FileLoader(string root)
         return found.FirstOrDefault();
     }
 
-    /// <summary>Resolves <paramref name="relative"/> against <paramref name="directory"/>, refusing remote and out-of-tree files.</summary>
+    /// <summary>
+    /// Resolves <paramref name="relative"/> against <paramref name="directory"/>, refusing remote and out-of-tree files;
+    /// <paramref name="referrer"/> is the kustomization file as errors show it.
+    /// </summary>
     public string ResolveFile(string directory, string relative, string referrer, string field)
     {
         RejectRemote(relative, referrer, field);
         var full = Path.GetFullPath(Path.Combine(directory, relative));
         if (!File.Exists(full))
         {
-            throw new RenderException($"{field}: file \"{relative}\" does not exist", Display(referrer));
+            throw new RenderException($"{field}: file \"{relative}\" does not exist", referrer);
         }
         var dir = Path.GetFullPath(directory);
         if (!full.StartsWith(dir.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
-            throw new RenderException($"{field}: security; file \"{relative}\" is not in or below \"{Display(dir)}\"", Display(referrer));
+            throw new RenderException($"{field}: security; file \"{relative}\" is not in or below \"{Display(dir)}\"", referrer);
         }
         return full;
     }

@@ -78,7 +78,7 @@ internal sealed class KustTarget(FileLoader loader, Kustomization kustomization,
             ra.AppendAll(new KustTarget(loader, sub, [.. stack, directory]).Accumulate().Resources, File);
             return;
         }
-        var path = loader.ResolveFile(kustomization.Directory, entry, kustomization.File, "resources");
+        var path = loader.ResolveFile(kustomization.Directory, entry, File, "resources");
         ra.AppendAll(ReadResources(loader, path), File);
     }
 
@@ -95,9 +95,16 @@ internal sealed class KustTarget(FileLoader loader, Kustomization kustomization,
                 throw new RenderException("a resource must be a YAML map", display);
             }
             var kind = obj.Kind() ?? throw new RenderException("missing kind in object", display);
-            if (kind.EndsWith("List", StringComparison.Ordinal) && !obj.ContainsKey("metadata") || kind.EndsWith("List", StringComparison.Ordinal) && obj["items"] is JsonArray)
+            if (kind.EndsWith("List", StringComparison.Ordinal))
             {
-                foreach (var item in (obj["items"] as JsonArray ?? []).ToList())
+                // Like kustomize, any kind ending in "List" is a list: no items is an empty one.
+                var items = obj["items"] switch
+                {
+                    null => [],
+                    JsonArray a => a.ToList(),
+                    _ => throw new RenderException($"expected an array in {kind}/items", display),
+                };
+                foreach (var item in items)
                 {
                     queue.Enqueue(item?.DeepClone());
                 }
