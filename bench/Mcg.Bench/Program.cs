@@ -6,13 +6,17 @@ if (which is "all" or "apiserver")
 {
     rows.AddRange(await ApiServerBench.RunAsync(args.Skip(1).ToArray()));
 }
+if (which is "all" or "render")
+{
+    rows.AddRange(await RenderBench.RunAsync(args.Skip(1).ToArray()));
+}
 if (which is "all" or "gitops")
 {
     rows.AddRange(await GitOpsBench.RunAsync(args.Skip(1).ToArray()));
 }
 if (rows.Count == 0)
 {
-    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|gitops] [--quick]");
+    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|render|gitops] [--quick]");
     return 2;
 }
 BenchRow.Print(rows);

@@ -12,8 +12,8 @@ public static class RenderCommand
     {
         var dir = new Argument<DirectoryInfo>("dir") { Description = "A kustomization directory or a plain directory of manifests" };
         var recurse = new Option<bool>("--recurse") { Description = "Plain directories: include subdirectories (Argo CD directory.recurse)" };
-        var include = new Option<string>("--include") { Description = "Plain directories: glob of files to include", DefaultValueFactory = _ => "" };
-        var exclude = new Option<string>("--exclude") { Description = "Plain directories: glob of files to exclude", DefaultValueFactory = _ => "" };
+        var include = new Option<string?>("--include") { Description = "Plain directories: glob of files to include" };
+        var exclude = new Option<string?>("--exclude") { Description = "Plain directories: glob of files to exclude" };
         var cmd = new Command("render", "Print the manifests a directory renders to (Kustomize or plain YAML)") { dir, recurse, include, exclude };
         cmd.SetAction(parse =>
         {
@@ -24,7 +24,7 @@ public static class RenderCommand
                 return 1;
             }
             var source = new ApplicationSource("", ".", "HEAD", null, null,
-                new DirectoryOptions(parse.GetValue(recurse), parse.GetValue(include)!, parse.GetValue(exclude)!), null, null);
+                new DirectoryOptions(parse.GetValue(recurse), parse.GetValue(include), parse.GetValue(exclude)), null, null);
             try
             {
                 var objects = new ManifestRenderer().Render(root.FullName, source);

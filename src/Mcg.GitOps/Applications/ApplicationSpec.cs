@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mcg.GitOps.Rendering;
 using Mcg.Kube.Objects;
 
 namespace Mcg.GitOps.Applications;
@@ -28,7 +29,7 @@ public sealed record ApplicationSource(
             src.GetString("targetRevision") is { Length: > 0 } rev ? rev : "HEAD",
             src.GetString("ref"),
             src.GetString("chart"),
-            new DirectoryOptions(dir?["recurse"]?.GetValue<bool>() ?? false, dir?.GetString("include") ?? "", dir?.GetString("exclude") ?? ""),
+            new DirectoryOptions(dir?["recurse"]?.GetValue<bool>() ?? false, dir?.GetString("include"), dir?.GetString("exclude")),
             src["kustomize"] as JsonObject,
             src["helm"] as JsonObject);
     }
@@ -44,18 +45,12 @@ public sealed record ApplicationSource(
         {
             o["chart"] = Chart;
         }
-        if (Directory != DirectoryOptions.Default)
+        if (Directory != new DirectoryOptions())
         {
             o["directory"] = new JsonObject { ["recurse"] = Directory.Recurse, ["include"] = Directory.Include, ["exclude"] = Directory.Exclude };
         }
         return o;
     }
-}
-
-/// <summary>Argo CD's <c>source.directory</c>: recurse, include and exclude globs.</summary>
-public sealed record DirectoryOptions(bool Recurse, string Include, string Exclude)
-{
-    public static readonly DirectoryOptions Default = new(false, "", "");
 }
 
 /// <summary>Where an application deploys: a cluster (by server URL or name) and a default namespace.</summary>

@@ -1,33 +1,18 @@
 using System.Text.Json.Nodes;
 using Mcg.GitOps.Applications;
 using Mcg.GitOps.Controller;
-using Mcg.Kube.Objects;
+using Mcg.GitOps.Rendering.Kustomize;
 
 namespace Mcg.GitOps.Rendering;
 
 /// <summary>Picks the renderer Argo CD would: Kustomize when the path holds a kustomization, else a plain directory.</summary>
 public sealed class ManifestRenderer : IManifestRenderer
 {
-    public IReadOnlyList<JsonObject> Render(string root, ApplicationSource source)
-    {
-        var files = Directory.EnumerateFiles(root, "*", source.Directory.Recurse ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
-            .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal);
-        var objects = new List<JsonObject>();
-        foreach (var file in files)
-        {
-            var relative = Path.GetRelativePath(root, file);
-            IReadOnlyList<JsonNode?> docs;
-            try
-            {
-                docs = YamlJson.ParseAll(File.ReadAllText(file), relative);
-            }
-            catch (FormatException e)
-            {
-                throw new RenderException(e.Message);
-            }
-            objects.AddRange(docs.OfType<JsonObject>());
-        }
-        return objects;
-    }
+    private readonly KustomizeRenderer _kustomize = new();
+    private readonly DirectoryRenderer _directory = new();
+
+    public IReadOnlyList<JsonObject> Render(string root, ApplicationSource source) =>
+        FileLoader.KustomizationFileNames.Any(n => File.Exists(Path.Combine(root, n)))
+            ? _kustomize.Render(root)
+            : _directory.Render(root, source.Directory);
 }
