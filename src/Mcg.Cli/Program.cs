@@ -6,4 +6,5 @@ root.Subcommands.Add(ClusterCommands.Create());
 root.Subcommands.Add(GitOpsCommands.Create());
 root.Subcommands.Add(AppCommands.Create());
 root.Subcommands.Add(VaultCommands.Create());
+root.Subcommands.Add(SecretsCommands.Create());
 return await root.Parse(args).InvokeAsync();
