@@ -197,12 +197,9 @@ public sealed class ValuesSecretParser
                 specs.Add(spec);
             }
         }
-        if (errors.Count > 0)
-        {
-            return null;
-        }
 
-        // Resolve: files and ini keys first (collecting errors), prompts only once everything else is valid.
+        // Resolve the fields that are valid so far: files and ini keys (collecting their errors too); prompts only once
+        // everything else is valid.
         var resolved = new Dictionary<FieldSpec, PlannedField>();
         foreach (var spec in specs)
         {
