@@ -9,4 +9,5 @@ root.Subcommands.Add(AgentCommands.Create());
 root.Subcommands.Add(AppCommands.Create());
 root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(VaultCommands.Create());
+root.Subcommands.Add(SecretsCommands.Create());
 return await root.Parse(args).InvokeAsync();

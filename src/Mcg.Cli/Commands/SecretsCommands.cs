@@ -1,0 +1,170 @@
+using System.CommandLine;
+using Mcg.Secrets;
+using Mcg.Secrets.AnsibleVault;
+using Mcg.Secrets.ValuesSecret;
+
+namespace Mcg.Cli.Commands;
+
+/// <summary><c>mcg secrets …</c>: validated-patterns values-secret files loaded into Vault.</summary>
+public static class SecretsCommands
+{
+    public static Command Create()
+    {
+        var secrets = new Command("secrets", "Validated-patterns values-secret files: load them into Vault");
+        secrets.Subcommands.Add(Load());
+        return secrets;
+    }
+
+    private sealed class ConsolePrompter : ISecretPrompter
+    {
+        public string ReadSecret(string prompt) => ConsolePrompt.ReadHidden(prompt);
+
+        public string ReadPath(string prompt) => ConsolePrompt.ReadLine(prompt);
+    }
+
+    private static Command Load()
+    {
+        var file = new Argument<string?>("file")
+        {
+            Description = "values-secret file (default: $VALUES_SECRET, ~/.config/hybrid-cloud-patterns/values-secret-PATTERN.yaml, "
+                + "~/.config/validated-patterns/values-secret-PATTERN.yaml, ~/values-secret-PATTERN.yaml, ~/values-secret.yaml, PATTERN-DIR/values-secret.yaml.template)",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var pattern = new Option<string?>("--pattern") { Description = "Pattern name for the file search (default: the pattern directory's name)" };
+        var patternDir = new Option<string>("--pattern-dir") { Description = "The pattern's checkout", DefaultValueFactory = _ => "." };
+        var addr = new Option<string?>("--vault-addr") { Description = "Vault address (default $VAULT_ADDR, else https://127.0.0.1:8200)" };
+        var token = new Option<string?>("--vault-token") { Description = "Vault token (default $VAULT_TOKEN, else ~/.vault-token)" };
+        var tokenFile = new Option<string?>("--vault-token-file") { Description = "File holding the Vault token" };
+        var caCert = new Option<string?>("--ca-cert") { Description = "PEM CA certificate to verify Vault's TLS certificate (default $VAULT_CACERT)" };
+        var passwordFile = new Option<string?>("--vault-password-file")
+        {
+            Description = $"Ansible Vault password file for an encrypted values-secret file (default ${VaultPassword.PasswordFileEnvironmentVariable}, else prompt)",
+        };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Validate and print the plan; do not contact Vault" };
+        var cmd = new Command("load", "Load a values-secret file (v1 or v2) into Vault like the validated patterns' load-secrets")
+        {
+            file, pattern, patternDir, addr, token, tokenFile, caCert, passwordFile, dryRun,
+        };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                string path;
+                if (parse.GetValue(file) is { } explicitFile)
+                {
+                    path = Path.GetFullPath(PathUtil.ExpandHome(explicitFile));
+                }
+                else
+                {
+                    var location = ValuesSecretLocator.Find(parse.GetValue(pattern), parse.GetValue(patternDir)!);
+                    path = location.Path;
+                }
+                Console.Error.WriteLine($"Using {HomeRelative(path)} to parse secrets");
+                var options = new ValuesSecretOptions
+                {
+                    Prompter = ConsolePrompt.IsInteractive ? new ConsolePrompter() : null,
+                    PasswordProvider = () => AnsibleVaultCommands.DecryptionPassword(parse.GetValue(passwordFile), $"Input the password for {path}: "),
+                };
+                var plan = ValuesSecretLoader.ReadPlan(path, options);
+                foreach (var w in plan.Warnings)
+                {
+                    Console.Error.WriteLine($"warning: {w}");
+                }
+                if (parse.GetValue(dryRun))
+                {
+                    PrintPlan(plan);
+                    return 0;
+                }
+                if (plan.Secrets.Count == 0)
+                {
+                    Console.WriteLine("No secrets to load");
+                    return 0;
+                }
+                var address = parse.GetValue(addr) ?? Env("VAULT_ADDR") ?? "https://127.0.0.1:8200";
+                using var writer = VaultHttpSecretWriter.Create(new Uri(address), ResolveToken(parse.GetValue(token), parse.GetValue(tokenFile)),
+                    parse.GetValue(caCert) ?? Env("VAULT_CACERT"));
+                var result = await ValuesSecretLoader.ApplyAsync(plan, writer, ct);
+                foreach (var p in result.PasswordPolicies)
+                {
+                    Console.WriteLine($"password policy {p}: written");
+                }
+                foreach (var s in result.Secrets)
+                {
+                    var notes = new List<string>();
+                    if (s.Generated.Count > 0)
+                    {
+                        notes.Add("generated: " + string.Join(", ", s.Generated));
+                    }
+                    if (s.Kept.Count > 0)
+                    {
+                        notes.Add("kept: " + string.Join(", ", s.Kept));
+                    }
+                    Console.WriteLine($"{s.Mount}/{s.Path}: {s.Status.ToString().ToLowerInvariant()}{(notes.Count > 0 ? " (" + string.Join("; ", notes) + ")" : "")}");
+                }
+                var names = plan.Secrets.Select(s => s.Name).Distinct().Count();
+                Console.WriteLine($"{names} secret{(names == 1 ? "" : "s")} loaded into {result.Secrets.Count} Vault path{(result.Secrets.Count == 1 ? "" : "s")}");
+                return 0;
+            }
+            catch (ValuesSecretValidationException e)
+            {
+                Console.Error.WriteLine($"ERROR! {e.Message}");
+                return 2;
+            }
+            catch (Exception e) when (e is ValuesSecretFileException or AnsibleVaultException or VaultApiException or HttpRequestException
+                or IOException or UnauthorizedAccessException or InvalidOperationException or OperationCanceledException or UriFormatException or ArgumentException)
+            {
+                Console.Error.WriteLine($"ERROR! {e.Message}");
+                return 1;
+            }
+        });
+        return cmd;
+    }
+
+    private static void PrintPlan(SecretsPlan plan)
+    {
+        Console.WriteLine($"values-secret format {plan.FormatVersion}: {plan.Secrets.Count} Vault path{(plan.Secrets.Count == 1 ? "" : "s")}");
+        foreach (var p in plan.PasswordPolicies)
+        {
+            Console.WriteLine($"password policy {p.Name}");
+        }
+        foreach (var s in plan.Secrets)
+        {
+            Console.WriteLine($"{s.Mount}/{s.Path}");
+            foreach (var f in s.Fields)
+            {
+                Console.WriteLine($"  {f.Name}: {f.Describe()}");
+            }
+        }
+    }
+
+    /// <summary>The token as the vault CLI finds it: option, token file, <c>$VAULT_TOKEN</c>, then <c>~/.vault-token</c>.</summary>
+    private static string ResolveToken(string? token, string? tokenFile)
+    {
+        if (!string.IsNullOrWhiteSpace(token))
+        {
+            return token.Trim();
+        }
+        if (!string.IsNullOrEmpty(tokenFile))
+        {
+            return File.ReadAllText(PathUtil.ExpandHome(tokenFile)).Trim();
+        }
+        if (Env("VAULT_TOKEN") is { } fromEnv)
+        {
+            return fromEnv.Trim();
+        }
+        var helper = Path.Combine(PathUtil.HomeDirectory(), ".vault-token");
+        if (File.Exists(helper) && File.ReadAllText(helper).Trim() is { Length: > 0 } stored)
+        {
+            return stored;
+        }
+        throw new InvalidOperationException("No Vault token: use --vault-token, --vault-token-file or $VAULT_TOKEN");
+    }
+
+    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+
+    private static string HomeRelative(string path)
+    {
+        var home = PathUtil.HomeDirectory().TrimEnd('/');
+        return home.Length > 1 && path.StartsWith(home + "/", StringComparison.Ordinal) ? "~" + path[home.Length..] : path;
+    }
+}
