@@ -35,9 +35,45 @@ public sealed class DirectoryRenderer
             {
                 throw new RenderException("jsonnet files are not supported", relative);
             }
-            result.AddRange(Objects(FileLoader.ParseYaml(File.ReadAllText(file), relative), relative));
+            result.AddRange(Load(File.ReadAllText(file), relative, isJson: file.EndsWith(".json", StringComparison.Ordinal)));
         }
         return result;
+    }
+
+    /// <summary>
+    /// A JSON file must be an object. A YAML file that is not a stream of objects is skipped as unrelated — unless its
+    /// first document is already an object, or its text looks like a manifest (apiVersion:, kind: and metadata:).
+    /// </summary>
+    private static IEnumerable<JsonObject> Load(string text, string relative, bool isJson)
+    {
+        if (isJson)
+        {
+            return Objects(FileLoader.ParseYaml(text, relative), relative);
+        }
+        try
+        {
+            return Objects(FileLoader.ParseYaml(text, relative), relative).ToList();
+        }
+        catch (RenderException) when (!LooksLikeManifest(text) && !StartsWithObject(text, relative))
+        {
+            return [];
+        }
+    }
+
+    private static bool LooksLikeManifest(string text) =>
+        text.Contains("apiVersion:", StringComparison.Ordinal) && text.Contains("kind:", StringComparison.Ordinal)
+        && text.Contains("metadata:", StringComparison.Ordinal);
+
+    private static bool StartsWithObject(string text, string relative)
+    {
+        try
+        {
+            return FileLoader.ParseYaml(text, relative) is [JsonObject first, ..] && first.Kind() is not null && first.ApiVersion() is not null;
+        }
+        catch (RenderException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Files in the order Go's filepath.Walk visits them: entries of each directory sorted by name.</summary>

@@ -61,17 +61,34 @@ public sealed class DirectoryRendererTests : IDisposable
     [Fact]
     public void BadYamlNamesFileAndLine()
     {
-        Write("sub/bad.yaml", "apiVersion: v1\nkind: [\n");
+        Write("sub/bad.yaml", "apiVersion: v1\nmetadata:\n  name: x\nkind: [\n");
         var e = Assert.Throws<RenderException>(() => new DirectoryRenderer().Render(_dir, new DirectoryOptions(Recurse: true)));
         Assert.Equal("sub/bad.yaml", e.File);
         Assert.NotNull(e.Line);
     }
 
     [Fact]
-    public void ObjectsWithoutKindAreErrors()
+    public void YamlFilesThatAreNotManifestsAreSkipped()
     {
+        Write("values.yaml", "replicaCount: 3\nimage: [unclosed\n");
         Write("z.yaml", "foo: bar\n");
+        Assert.Equal(["a", "a2", "b", "c1", "c2"], Names(new DirectoryOptions()));
+    }
+
+    [Fact]
+    public void BrokenManifestsAreErrors()
+    {
+        Write("z.yaml", "apiVersion: v1\nmetadata:\n  name: z\nkind:\n");
         Assert.Equal("z.yaml", Assert.Throws<RenderException>(() => new DirectoryRenderer().Render(_dir, new DirectoryOptions())).File);
+        Write("z.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: z\n---\nfoo: bar\n");
+        Assert.Equal("z.yaml", Assert.Throws<RenderException>(() => new DirectoryRenderer().Render(_dir, new DirectoryOptions())).File);
+    }
+
+    [Fact]
+    public void JsonFilesMustBeObjects()
+    {
+        Write("z.json", "{\"foo\": 1}");
+        Assert.Equal("z.json", Assert.Throws<RenderException>(() => new DirectoryRenderer().Render(_dir, new DirectoryOptions())).File);
     }
 
     [Fact]

@@ -72,6 +72,11 @@ internal sealed class FileLoader(string root)
         {
             return YamlJson.ParseAll(text, displayName);
         }
+        catch (FormatException e) when (e.Message.Contains("merge keys", StringComparison.Ordinal))
+        {
+            // Rare enough to take the slower reader that expands them.
+            return KustomizeYaml.ParseAll(text, displayName, yaml11: false);
+        }
         catch (FormatException e)
         {
             var line = e.InnerException is YamlException ye ? (int)ye.Start.Line : LineOf(e.Message);

@@ -71,12 +71,14 @@ internal sealed class Kustomization
     {
         var display = loader.Display(file);
         var text = loader.ReadText(file);
-        if (FileLoader.ParseYaml(text, display).Count != 1 || Yaml11.Parse(text, display) is not JsonObject obj)
+        if (KustomizeYaml.ParseYaml11(text, display) is not JsonObject obj)
         {
             throw new RenderException("a kustomization file must hold exactly one YAML map", display);
         }
         var r = new KustomizationReader(obj, display, "");
         r.OnlyFields(TopFields, Unsupported);
+        // kustomize reads but does not use the kustomization's own metadata.
+        r.Child("metadata")?.OnlyFields(new HashSet<string> { "name", "namespace", "labels", "annotations" });
         var kind = r.String("kind") ?? "Kustomization";
         var apiVersion = r.String("apiVersion");
         var expectedVersion = kind == "Component" ? "kustomize.config.k8s.io/v1alpha1" : "kustomize.config.k8s.io/v1beta1";

@@ -19,7 +19,7 @@ internal static class PatchTransformer
             {
                 throw new RenderException("must specify a target for JSON patch", file);
             }
-            ApplyJson(resources, entry.Target, Yaml11.Parse(text, source)!, source, file);
+            ApplyJson(resources, entry.Target, KustomizeYaml.ParseYaml11(text, source)!, source, file);
             return;
         }
         if (docs.Count == 0 || docs.Any(d => d is not JsonObject))

@@ -97,8 +97,13 @@ internal static class StrategicMerge
         }
         var srcMaps = items.Cast<JsonObject>().ToList();
         var destMaps = existing.Cast<JsonObject>().ToList();
+        // kyaml pairs elements by their whole key tuple (a missing key reads as ""). A patch element whose tuple differs
+        // from a target element's only by keys missing on one side is dropped, and that target element kept as it was.
+        var patches = srcMaps.Where(m => HasAnyKey(m, keys))
+            .Where(m => !destMaps.Any(d => Compatible(KeyTuple(m, keys), KeyTuple(d, keys)) && !KeyTuple(m, keys).SequenceEqual(KeyTuple(d, keys))))
+            .ToList();
         var tuples = new List<string[]>();
-        foreach (var tuple in srcMaps.Concat(destMaps).Where(m => HasAnyKey(m, keys)).Select(m => KeyTuple(m, keys)))
+        foreach (var tuple in patches.Concat(destMaps.Where(m => HasAnyKey(m, keys))).Select(m => KeyTuple(m, keys)))
         {
             if (!tuples.Any(t => t.SequenceEqual(tuple)))
             {
@@ -108,8 +113,8 @@ internal static class StrategicMerge
         var result = new JsonArray();
         foreach (var tuple in tuples)
         {
-            var target = destMaps.FirstOrDefault(m => Matches(m, keys, tuple));
-            var patch = srcMaps.FirstOrDefault(m => Matches(m, keys, tuple));
+            var target = destMaps.FirstOrDefault(m => KeyTuple(m, keys).SequenceEqual(tuple));
+            var patch = patches.FirstOrDefault(m => KeyTuple(m, keys).SequenceEqual(tuple));
             var merged = patch is null ? target?.DeepClone().AsObject() : MergeMap(target?.DeepClone().AsObject(), patch, schema, path);
             if (merged is { Count: > 0 })
             {
@@ -123,20 +128,12 @@ internal static class StrategicMerge
         return result;
     }
 
+    private static bool Compatible(string[] a, string[] b) =>
+        a.Length > 0 && a[0] == b[0] && a.Zip(b).All(p => p.First == p.Second || p.First.Length == 0 || p.Second.Length == 0);
+
     private static bool HasAnyKey(JsonObject item, string[] keys) => keys.Any(item.ContainsKey);
 
     private static string[] KeyTuple(JsonObject item, string[] keys) => keys.Select(k => Text(item[k])).ToArray();
-
-    /// <summary>Secondary merge keys missing from the tuple are not compared, as kyaml does.</summary>
-    private static bool Matches(JsonObject item, string[] keys, string[] tuple)
-    {
-        var compared = tuple.Select((v, i) => (v, i)).Where(p => p.v.Length > 0).ToList();
-        if (compared.Count == 0)
-        {
-            compared = tuple.Select((v, i) => (v, i)).ToList();
-        }
-        return compared.All(p => Text(item[keys[p.i]]) == p.v);
-    }
 
     private static string Text(JsonNode? node) => node switch
     {
