@@ -6,36 +6,33 @@ public static class PlacementConditions
     public const string Satisfied = "PlacementSatisfied";
     public const string Misconfigured = "PlacementMisconfigured";
 
-    /// <summary>A condition's status, reason and message.</summary>
-    public readonly record struct Value(string Status, string Reason, string Message);
-
-    public static Value MisconfiguredCondition(PlacementMisconfiguredException? error) =>
+    public static ConditionValue MisconfiguredCondition(PlacementMisconfiguredException? error) =>
         error is null
-            ? new Value("False", "Succeedconfigured", "Placement configurations check pass")
-            : new Value("True", "Misconfigured", $"{error.Plugin}:{error.Message}");
+            ? new ConditionValue("False", "Succeedconfigured", "Placement configurations check pass")
+            : new ConditionValue("True", "Misconfigured", $"{error.Plugin}:{error.Message}");
 
     /// <summary>Upstream's newSatisfiedCondition, in its order of precedence.</summary>
-    public static Value SatisfiedCondition(IReadOnlyList<string> clusterSetsInSpec, IReadOnlyList<string> eligibleClusterSets,
+    public static ConditionValue SatisfiedCondition(IReadOnlyList<string> clusterSetsInSpec, IReadOnlyList<string> eligibleClusterSets,
         int bindings, int availableClusters, int feasibleClusters, int unscheduled)
     {
         if (bindings == 0)
         {
-            return new Value("False", "NoManagedClusterSetBindings", "No valid ManagedClusterSetBindings found in placement namespace");
+            return new ConditionValue("False", "NoManagedClusterSetBindings", "No valid ManagedClusterSetBindings found in placement namespace");
         }
         if (eligibleClusterSets.Count == 0)
         {
-            return new Value("False", "NoIntersection", $"None of ManagedClusterSets [{string.Join(",", clusterSetsInSpec)}] is bound to placement namespace");
+            return new ConditionValue("False", "NoIntersection", $"None of ManagedClusterSets [{string.Join(",", clusterSetsInSpec)}] is bound to placement namespace");
         }
         if (availableClusters == 0)
         {
-            return new Value("False", "AllManagedClusterSetsEmpty", $"All ManagedClusterSets [{string.Join(",", eligibleClusterSets)}] have no member ManagedCluster");
+            return new ConditionValue("False", "AllManagedClusterSetsEmpty", $"All ManagedClusterSets [{string.Join(",", eligibleClusterSets)}] have no member ManagedCluster");
         }
         if (feasibleClusters == 0)
         {
-            return new Value("False", "NoManagedClusterMatched", "No ManagedCluster matches any of the cluster predicate");
+            return new ConditionValue("False", "NoManagedClusterMatched", "No ManagedCluster matches any of the cluster predicate");
         }
         return unscheduled == 0
-            ? new Value("True", "AllDecisionsScheduled", "All cluster decisions scheduled")
-            : new Value("False", "NotAllDecisionsScheduled", $"{unscheduled} cluster decisions unscheduled");
+            ? new ConditionValue("True", "AllDecisionsScheduled", "All cluster decisions scheduled")
+            : new ConditionValue("False", "NotAllDecisionsScheduled", $"{unscheduled} cluster decisions unscheduled");
     }
 }

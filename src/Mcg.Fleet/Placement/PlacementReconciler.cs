@@ -167,7 +167,7 @@ public sealed class PlacementReconciler(IKubeClient client, FleetView fleet, ILo
     }
 
     private async Task WriteStatusAsync(JsonObject placement, IReadOnlyList<DecisionGroupPlan> groups, int selected,
-        PlacementConditions.Value misconfigured, PlacementConditions.Value satisfied, DateTimeOffset now, CancellationToken ct)
+        ConditionValue misconfigured, ConditionValue satisfied, DateTimeOffset now, CancellationToken ct)
     {
         var conditions = StatusConditions.CopyOf(placement);
         StatusConditions.Set(conditions, PlacementConditions.Misconfigured, misconfigured.Status, misconfigured.Reason, misconfigured.Message, now);

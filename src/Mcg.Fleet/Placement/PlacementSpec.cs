@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Mcg.Kube.Objects;
 
 namespace Mcg.Fleet.Placement;
 

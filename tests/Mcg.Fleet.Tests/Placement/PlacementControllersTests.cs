@@ -170,6 +170,11 @@ public class PlacementControllersTests(PlacementHubFixture hub) : IClassFixture<
         await hub.CreateClusterAsync(s.C(2), s.Labels());
         await hub.CreatePlacementAsync(s.Namespace, "p", """{"numberOfClusters":2}""");
         await hub.DecisionsBecomeAsync(s.Namespace, "p", s.C(1), s.C(2));
+        await hub.EventuallyAsync(async () =>
+            PlacementHubFixture.ConditionOf(await hub.GetAsync(OcmCrds.Placements, s.Namespace, "p"), PlacementConditions.Satisfied) == "True",
+            "the placement is satisfied");
+        var placementVersion = (await hub.GetAsync(OcmCrds.Placements, s.Namespace, "p")).ResourceVersion();
+        var decisionVersion = (await hub.GetAsync(OcmCrds.PlacementDecisions, s.Namespace, "p-decision-1")).ResourceVersion();
 
         // c0 sorts first by name and is unused: it would win every tie, yet must not displace a selected cluster.
         await hub.CreateClusterAsync(s.C(0), s.Labels());
@@ -178,6 +183,10 @@ public class PlacementControllersTests(PlacementHubFixture hub) : IClassFixture<
             "the set counts the new cluster");
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         Assert.Equal([s.C(1), s.C(2)], await hub.DecisionsAsync(s.Namespace, "p"));
+
+        // Re-evaluating an unchanged outcome writes nothing.
+        Assert.Equal(placementVersion, (await hub.GetAsync(OcmCrds.Placements, s.Namespace, "p")).ResourceVersion());
+        Assert.Equal(decisionVersion, (await hub.GetAsync(OcmCrds.PlacementDecisions, s.Namespace, "p-decision-1")).ResourceVersion());
 
         // A selected cluster leaving the set is replaced by the new one, the other stays.
         await hub.PatchClusterAsync(s.C(1), new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["test-run"] = null } } });

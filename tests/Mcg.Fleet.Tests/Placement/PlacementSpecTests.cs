@@ -52,9 +52,9 @@ public class PlacementSpecTests
         Assert.Equal(("NoIntersection", "None of ManagedClusterSets [a,b] is bound to placement namespace"), (noIntersection.Reason, noIntersection.Message));
         Assert.Equal("All ManagedClusterSets [s] have no member ManagedCluster", PlacementConditions.SatisfiedCondition([], ["s"], 1, 0, 0, 0).Message);
         Assert.Equal("NoManagedClusterMatched", PlacementConditions.SatisfiedCondition([], ["s"], 1, 2, 0, 0).Reason);
-        Assert.Equal(new PlacementConditions.Value("True", "AllDecisionsScheduled", "All cluster decisions scheduled"),
+        Assert.Equal(new ConditionValue("True", "AllDecisionsScheduled", "All cluster decisions scheduled"),
             PlacementConditions.SatisfiedCondition([], ["s"], 1, 2, 2, 0));
-        Assert.Equal(new PlacementConditions.Value("False", "NotAllDecisionsScheduled", "1 cluster decisions unscheduled"),
+        Assert.Equal(new ConditionValue("False", "NotAllDecisionsScheduled", "1 cluster decisions unscheduled"),
             PlacementConditions.SatisfiedCondition([], ["s"], 1, 2, 2, 1));
         Assert.Equal("TaintToleration:bad", PlacementConditions.MisconfiguredCondition(new PlacementMisconfiguredException("TaintToleration", "bad")).Message);
     }
