@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Mcg.Kube.Objects;
 using Mcg.Kube.Runtime;
@@ -7,9 +8,13 @@ namespace Mcg.Fleet.Placement;
 /// <summary>Queries over the informer caches: cluster-set membership, valid bindings, decisions. Read-only.</summary>
 public sealed class FleetView(PlacementInformers informers)
 {
+    // Cached objects are replaced, never changed, on update: parse each once.
+    private readonly ConditionalWeakTable<JsonObject, ManagedClusterInfo> _parsed = new();
+
     public PlacementInformers Informers { get; } = informers;
 
-    public IReadOnlyList<ManagedClusterInfo> Clusters() => Informers.Clusters.List().Select(ManagedClusterInfo.FromObject).ToList();
+    public IReadOnlyList<ManagedClusterInfo> Clusters() =>
+        Informers.Clusters.List().Select(c => _parsed.GetValue(c, ManagedClusterInfo.FromObject)).ToList();
 
     public JsonObject? ClusterSet(string name) => Informers.ClusterSets.Get(null, name);
 
