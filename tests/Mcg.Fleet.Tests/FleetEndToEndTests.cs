@@ -90,14 +90,45 @@ public sealed class FleetEndToEndTests(ITestOutputHelper output)
         var gcp = new Kubectl(fleet.Clusters["gcp-1"].KubeconfigPath);
         await EventuallyAsync(async () => await GetAsync(gcp, "ns hello") is null, "work cleaned up", fleet, output);
 
-        // A silent agent: Unknown and tainted; back when it returns.
+        // A placement of two of the three group-one clusters.
+        (await fleet.Hub.RunAsync("create namespace apps")).Ok();
+        (await fleet.Hub.RunAsync("apply -f -", """
+            apiVersion: cluster.open-cluster-management.io/v1beta2
+            kind: ManagedClusterSetBinding
+            metadata: {name: global, namespace: apps}
+            spec: {clusterSet: global}
+            ---
+            apiVersion: cluster.open-cluster-management.io/v1beta1
+            kind: Placement
+            metadata: {name: group-one, namespace: apps}
+            spec:
+              numberOfClusters: 2
+              predicates:
+              - requiredClusterSelector:
+                  labelSelector: {matchLabels: {clusterGroup: group-one}}
+            """)).Ok();
+        async Task<List<string>> DecisionsAsync() =>
+            (await GetAsync(fleet.Hub, "-n apps placementdecisions -l cluster.open-cluster-management.io/placement=group-one"))?["items"]?.AsArray()
+                .SelectMany(d => d!["status"]?["decisions"]?.AsArray() ?? []).Select(x => x!["clusterName"]!.GetValue<string>()).Order().ToList() ?? [];
+        await EventuallyAsync(async () => (await DecisionsAsync()).Count == 2, "two clusters placed", fleet, output);
+        var placed = await DecisionsAsync();
+
+        // A silent agent: Unknown and tainted, the placement moves away; back when it returns.
+        var silent = placed[0];
+        await fleet.StopAgentAsync(silent);
+        await EventuallyAsync(async () => Condition(await GetAsync(fleet.Hub, $"managedcluster {silent}"), "ManagedClusterConditionAvailable") == "Unknown", $"{silent} Unknown", fleet, output, 30);
+        await EventuallyAsync(async () => !(await DecisionsAsync()).Contains(silent) && (await DecisionsAsync()).Count == 2, "placement moved", fleet, output, 30);
+        fleet.StartAgent(silent);
+        await EventuallyAsync(async () => Condition(await GetAsync(fleet.Hub, $"managedcluster {silent}"), "ManagedClusterConditionAvailable") == "True", $"{silent} back", fleet, output, 30);
+        await EventuallyAsync(async () => (await GetAsync(fleet.Hub, $"managedcluster {silent}"))!["spec"]?["taints"] is not JsonArray { Count: > 0 }, "taint removed", fleet, output, 30);
+
+        // Stop another agent to check the taint itself.
         await fleet.StopAgentAsync("azure-1");
         await EventuallyAsync(async () => Condition(await GetAsync(fleet.Hub, "managedcluster azure-1"), "ManagedClusterConditionAvailable") == "Unknown", "azure-1 Unknown", fleet, output, 30);
         var taints = (await GetAsync(fleet.Hub, "managedcluster azure-1"))!["spec"]!["taints"]!.AsArray();
         Assert.Contains(taints, t => t!["key"]!.GetValue<string>() == "cluster.open-cluster-management.io/unreachable");
         fleet.StartAgent("azure-1");
         await EventuallyAsync(async () => Condition(await GetAsync(fleet.Hub, "managedcluster azure-1"), "ManagedClusterConditionAvailable") == "True", "azure-1 back", fleet, output, 30);
-        await EventuallyAsync(async () => (await GetAsync(fleet.Hub, "managedcluster azure-1"))!["spec"]?["taints"] is not JsonArray { Count: > 0 }, "taint removed", fleet, output, 30);
     }
 
     [Fact]
