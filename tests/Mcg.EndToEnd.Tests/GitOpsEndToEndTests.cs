@@ -137,8 +137,8 @@ public sealed class GitOpsEndToEndTests(GitOpsFixture fx, ITestOutputHelper outp
 
         repo.Write("app/cm.yaml", ConfigMap("stable", "{v: '2'}"));
         repo.Write("app/broken.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata: {a: [unclosed\n");
-        repo.Commit("broken");
-        await PushWebhookAsync(repo.Url, "main", "");
+        var broken = repo.Commit("broken");
+        Assert.Equal(200, await PushWebhookAsync(repo.Url, "main", broken));
         await EventuallyAsync(async () => (await AppAsync("fragile"))["status"]?["conditions"]?.AsArray()
             .Any(c => c?["type"]?.GetValue<string>() == "ComparisonError") == true, "ComparisonError");
         var condition = (await AppAsync("fragile"))["status"]!["conditions"]!.AsArray().First(c => c!["type"]!.GetValue<string>() == "ComparisonError")!;
@@ -205,6 +205,7 @@ public sealed class GitOpsEndToEndTests(GitOpsFixture fx, ITestOutputHelper outp
         Assert.Contains("Succeeded", sync.Out);
         repo.Write("app/cm.yaml", ConfigMap("release", "{version: two}"));
         var second = repo.Commit("v2");
+        Assert.Equal(200, await PushWebhookAsync(repo.Url, "main", second));
         await EventuallyAsync(async () => (await AppAsync("manual"))["status"]?["sync"]?["revision"]?.GetValue<string>() == second, "v2 seen");
         Assert.Equal(0, (await fx.McgAsync("app", "sync", "manual", "--timeout", "60")).ExitCode);
         Assert.Equal("two", (await ConfigMapAsync("manual", "release"))!["data"]!["version"]!.GetValue<string>());
@@ -268,6 +269,35 @@ public sealed class GitOpsEndToEndTests(GitOpsFixture fx, ITestOutputHelper outp
         Assert.Equal("Failed", app["status"]!["operationState"]!["phase"]!.GetValue<string>());
         Assert.Contains("Bad_Name", Condition(app, "SyncError"));
         Assert.Null(await ConfigMapAsync("rejecting", "good"));
+    }
+
+    [Fact]
+    public async Task ARunningOperationCanBeTerminated()
+    {
+        using var repo = new GitRepo();
+        repo.Write("app/hook.yaml", """
+            apiVersion: batch/v1
+            kind: Job
+            metadata:
+              name: never-ends
+              annotations: {argocd.argoproj.io/hook: PreSync}
+            spec:
+              template:
+                spec:
+                  restartPolicy: Never
+                  containers: [{name: wait, image: busybox}]
+            """);
+        repo.Write("app/cm.yaml", ConfigMap("after-hook", "{a: b}"));
+        repo.Commit("a hook nobody completes");
+        (await fx.Kubectl.RunAsync("create namespace stuck")).Ok();
+        (await fx.Kubectl.RunAsync("apply -f -", Application("stuck", repo.Url, "stuck", "    syncOptions: []"))).Ok();
+        await EventuallyAsync(async () => (await AppAsync("stuck"))["status"]?["sync"] is not null, "compared");
+        Assert.Equal(0, (await fx.McgAsync("app", "sync", "stuck", "--async")).ExitCode);
+        await EventuallyAsync(async () => (await AppAsync("stuck"))["status"]?["operationState"]?["phase"]?.GetValue<string>() == "Running", "running");
+        Assert.Equal(0, (await fx.McgAsync("app", "terminate-op", "stuck")).ExitCode);
+        await EventuallyAsync(async () => (await AppAsync("stuck"))["status"]?["operationState"]?["phase"]?.GetValue<string>() == "Failed", "terminated");
+        Assert.Equal("Operation terminated", (await AppAsync("stuck"))["status"]!["operationState"]!["message"]!.GetValue<string>());
+        Assert.Null(await ConfigMapAsync("stuck", "after-hook"));
     }
 
     private static string? Condition(JsonObject app, string type) =>

@@ -44,7 +44,7 @@ public static class McgCli
     /// <summary>Starts <c>mcg gitops run</c> and waits until its webhook listens; returns the process and the webhook URL.</summary>
     public static async Task<(Process Process, string WebhookUrl, StringBuilder Log)> StartGitOpsAsync(string kubeconfig, string dataDir, string secret)
     {
-        var p = Start(kubeconfig, "gitops", "run", "--data", dataDir, "--poll-seconds", "3", "--webhook-secret", secret);
+        var p = Start(kubeconfig, "gitops", "run", "--data", dataDir, "--poll-seconds", "600", "--webhook-secret", secret);
         var log = new StringBuilder();
         var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         p.OutputDataReceived += (_, e) =>
