@@ -33,7 +33,7 @@ public static class WatchStream
         }
         // A watch-list client (sendInitialEvents=true) learns where the initial state ends from a BOOKMARK.
         var initialEventsEnd = sendInitialEvents == "true" && rc.Query("allowWatchBookmarks") == "true";
-        var timeout = long.TryParse(rc.Query("timeoutSeconds"), out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : defaultTimeout;
+        var timeout = ResourceHandler.IntegerQuery(rc, "timeoutSeconds") is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : defaultTimeout;
         var table = rc.WantsTable;
         var response = rc.Http.Response;
         response.StatusCode = 200;

@@ -140,6 +140,40 @@ public sealed class ErrorConformanceTests(ServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task MalformedRequestsAreBadRequests()
+    {
+        // A repeated field: last wins with a warning, or 400 with fieldValidation=Strict (what kubectl sends).
+        const string duplicated = """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dupfield"},"data":{"a":"1","a":"2"}}""";
+        var strict = (await _http.PostAsync($"{Cms}?fieldValidation=Strict", duplicated)).Expect(400);
+        Assert.Equal("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: duplicate field \"data.a\"", strict["message"]!.GetValue<string>());
+        var lenient = await _http.PostAsync(Cms, duplicated);
+        Assert.Equal("2", lenient.Expect(201)["data"]!["a"]!.GetValue<string>());
+        Assert.Equal(["299 - \"duplicate field \\\"data.a\\\"\""], lenient.Warnings);
+
+        // Metadata of the wrong JSON type cannot be decoded.
+        var labels = (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"typed","labels":{"a":5}}}""")).Expect(400);
+        Assert.Equal("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string", labels["message"]!.GetValue<string>());
+        var finalizers = (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"typed","finalizers":"x"}}""")).Expect(400);
+        Assert.Contains("ObjectMeta.metadata.finalizers of type []string", finalizers["message"]!.GetValue<string>());
+        (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":5}}""")).Expect(400);
+
+        // So do DeleteOptions; nothing is deleted.
+        (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"kept"}}""")).Expect(201);
+        var orphan = (await _http.DeleteAsync($"{Cms}/kept", """{"orphanDependents":"yes"}""")).Expect(400);
+        Assert.Equal("DeleteOptions in version \"v1\" cannot be handled as a DeleteOptions: json: cannot unmarshal string into Go struct field DeleteOptions.orphanDependents of type bool", orphan["message"]!.GetValue<string>());
+        (await _http.DeleteAsync($"{Cms}/kept", """{"propagationPolicy":5}""")).Expect(400);
+        (await _http.DeleteAsync($"{Cms}/kept", """{"propagationPolicy":"Sideways"}""")).Expect(400);
+        (await _http.GetAsync($"{Cms}/kept")).Expect(200);
+
+        // Query parameters that are not numbers.
+        Assert.Equal("strconv.ParseInt: parsing \"abc\": invalid syntax", (await _http.GetAsync($"{Cms}?limit=abc")).Expect(400)["message"]!.GetValue<string>());
+        (await _http.GetAsync($"{Cms}?watch=true&timeoutSeconds=soon")).Expect(400);
+        (await _http.GetAsync($"{Cms}?watch=true&resourceVersion=latest")).Expect(400);
+        (await _http.GetAsync($"{Cms}?labelSelector=a%20b%20c")).Expect(400);
+        Assert.Equal("field label not supported: data.a", (await _http.GetAsync($"{Cms}?fieldSelector=data.a%3Db")).Expect(400)["message"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task BodyThatContradictsTheUrlIsBadRequest()
     {
         var wrongNs = (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","namespace":"elsewhere"}}""")).Expect(400);
