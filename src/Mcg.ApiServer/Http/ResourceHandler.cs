@@ -189,6 +189,11 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
             JsonObject next;
             if (isApply)
             {
+                if (current is null && rc.Info.Subresource.Length > 0)
+                {
+                    // Applying to a subresource never creates the object.
+                    throw ApiException.NotFound(rt, rc.Info.Name);
+                }
                 next = Apply(rc, current, patch, manager, now, out var created);
                 if (created)
                 {
@@ -632,7 +637,8 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
 
     private static string? Sub(RequestContext rc) => rc.Info.Subresource.Length > 0 ? rc.Info.Subresource : null;
 
-    private static bool HasPrecondition(JsonNode patch) => patch["metadata"]?["resourceVersion"] is not null;
+    // A JSON patch is an array: its precondition, if any, shows in the patched object instead.
+    private static bool HasPrecondition(JsonNode patch) => patch is JsonObject o && o["metadata"]?["resourceVersion"] is not null;
 
     /// <summary>The object as seen through the requested version (custom resources are stored once, conversion None).</summary>
     internal static JsonObject AsVersion(ResourceType rt, JsonObject obj)

@@ -174,6 +174,24 @@ public sealed class ErrorConformanceTests(ServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task ConcurrentPatchesWithoutPreconditionsAllApply()
+    {
+        // Patches carry no resourceVersion, so the server retries on its own conflicts (GuaranteedUpdate), whatever the patch type.
+        (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"contended"},"data":{}}""")).Expect(201);
+        var patches = Enumerable.Range(0, 90).Select(i => (i % 3) switch
+        {
+            0 => _http.PatchAsync($"{Cms}/contended", $$$"""[{"op":"add","path":"/data/k{{{i}}}","value":"v"}]""", "application/json-patch+json"),
+            1 => _http.PatchAsync($"{Cms}/contended", $$$"""{"data":{"k{{{i}}}":"v"}}"""),
+            _ => _http.PatchAsync($"{Cms}/contended", $$$"""{"data":{"k{{{i}}}":"v"}}""", "application/strategic-merge-patch+json"),
+        });
+        var results = await Task.WhenAll(patches);
+        Assert.All(results, r => Assert.True(r.Code == 200, r.Body));
+        Assert.Equal(90, (await _http.GetAsync($"{Cms}/contended")).Expect(200)["data"]!.AsObject().Count);
+        // With a stale resourceVersion in the patch, the conflict is the caller's.
+        (await _http.PatchAsync($"{Cms}/contended", """[{"op":"replace","path":"/metadata/resourceVersion","value":"1"},{"op":"add","path":"/data/late","value":"v"}]""", "application/json-patch+json")).Expect(409);
+    }
+
+    [Fact]
     public async Task BodyThatContradictsTheUrlIsBadRequest()
     {
         var wrongNs = (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","namespace":"elsewhere"}}""")).Expect(400);
