@@ -147,18 +147,29 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
 
     private async Task UpdateAsync(RequestContext rc)
     {
-        var candidate = await rc.ReadObjectAsync();
+        var body = await rc.ReadObjectAsync();
         var rt = rc.Resource;
-        var current = store.Get(rt.StorageKey, rc.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
-        var precondition = candidate.ResourceVersion();
-        if (!string.IsNullOrEmpty(precondition) && precondition != current.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        var precondition = body.ResourceVersion();
+        for (var attempt = 0; ; attempt++)
         {
-            throw ApiException.Conflict(rt, rc.Info.Name);
+            var current = store.Get(rt.StorageKey, rc.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
+            if (!string.IsNullOrEmpty(precondition) && precondition != current.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            {
+                throw ApiException.Conflict(rt, rc.Info.Name);
+            }
+            var candidate = (JsonObject)body.DeepClone();
+            var updated = ObjectRules.PrepareForUpdate(rt, current.Clone(), candidate, rc.Info.Subresource, rc.Namespace);
+            updated = fieldManager.RecordUpdate(current.Object, updated, rc.FieldManager("unknown"), clock.GetUtcNow(), Sub(rc));
+            try
+            {
+                await Responses.WriteObjectAsync(rc, Commit(rc, current, updated), 200);
+                return;
+            }
+            catch (ApiException e) when (e.Reason == "Conflict" && attempt < MaxConflictRetries && string.IsNullOrEmpty(precondition))
+            {
+                // A PUT without a resourceVersion is unconditional: write over whatever came in between, as upstream does.
+            }
         }
-        var updated = ObjectRules.PrepareForUpdate(rt, current.Clone(), candidate, rc.Info.Subresource, rc.Namespace);
-        updated = fieldManager.RecordUpdate(current.Object, updated, rc.FieldManager("unknown"), clock.GetUtcNow(), Sub(rc));
-        var result = Commit(rc, current, updated);
-        await Responses.WriteObjectAsync(rc, result, 200);
     }
 
     private async Task PatchAsync(RequestContext rc)

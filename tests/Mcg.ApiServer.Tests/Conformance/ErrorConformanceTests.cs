@@ -192,6 +192,17 @@ public sealed class ErrorConformanceTests(ServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task ConcurrentUnconditionalUpdatesAllApply()
+    {
+        // A PUT without metadata.resourceVersion is unconditional: it never fails on someone else's write.
+        (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"overwritten"}}""")).Expect(201);
+        var puts = Enumerable.Range(0, 60).Select(i =>
+            _http.PutAsync($"{Cms}/overwritten", $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"overwritten"},"data":{"writer":"{{{i}}}"}}"""));
+        var results = await Task.WhenAll(puts);
+        Assert.All(results, r => Assert.True(r.Code == 200, r.Body));
+    }
+
+    [Fact]
     public async Task BodyThatContradictsTheUrlIsBadRequest()
     {
         var wrongNs = (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","namespace":"elsewhere"}}""")).Expect(400);
