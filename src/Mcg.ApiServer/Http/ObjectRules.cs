@@ -161,6 +161,7 @@ public static partial class ObjectRules
         {
             throw ApiException.BadRequest("metadata: expected an object");
         }
+        Validation.CheckMetadataTypes(rt, obj.Metadata());
     }
 
     private static void CheckNamespace(ResourceType rt, JsonObject meta, string urlNamespace, string name)

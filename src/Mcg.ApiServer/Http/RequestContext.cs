@@ -73,12 +73,73 @@ public sealed class RequestContext(HttpContext http, RequestInfo info, ResourceT
             {
                 "application/yaml" or "application/apply-patch+yaml" or "text/yaml" => YamlJson.Parse(System.Text.Encoding.UTF8.GetString(bytes), "request body"),
                 "application/vnd.kubernetes.protobuf" or "application/apply-patch+cbor" or "application/cbor" => throw ApiException.UnsupportedMediaType(ContentType),
-                _ => JsonNode.Parse(bytes),
+                _ => ParseJson(bytes),
             };
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or FormatException)
         {
             throw ApiException.BadRequest($"the request body could not be decoded: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// JSON as Go's decoder reads it: a repeated field takes its last value. fieldValidation=Strict rejects that (400),
+    /// Warn (the default) answers with a Warning header, Ignore says nothing.
+    /// </summary>
+    private JsonNode? ParseJson(byte[] bytes)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(bytes);
+        var duplicates = new List<string>();
+        var node = Convert(doc.RootElement, "", duplicates);
+        if (duplicates.Count > 0)
+        {
+            var text = string.Join(", ", duplicates.Select(d => $"duplicate field \"{d}\""));
+            switch (Query("fieldValidation"))
+            {
+                case "Strict":
+                    var kind = Resource.Kind;
+                    throw ApiException.BadRequest($"{kind} in version \"{Resource.Version}\" cannot be handled as a {kind}: strict decoding error: {text}");
+                case "Ignore":
+                    break;
+                default:
+                    foreach (var d in duplicates)
+                    {
+                        Http.Response.Headers.Append("Warning", $"299 - \"duplicate field \\\"{d}\\\"\"");
+                    }
+                    break;
+            }
+        }
+        return node;
+    }
+
+    private static JsonNode? Convert(System.Text.Json.JsonElement e, string path, List<string> duplicates)
+    {
+        switch (e.ValueKind)
+        {
+            case System.Text.Json.JsonValueKind.Object:
+                var obj = new JsonObject();
+                foreach (var p in e.EnumerateObject())
+                {
+                    var child = path.Length == 0 ? p.Name : $"{path}.{p.Name}";
+                    if (obj.ContainsKey(p.Name))
+                    {
+                        duplicates.Add(child);
+                    }
+                    obj[p.Name] = Convert(p.Value, child, duplicates);
+                }
+                return obj;
+            case System.Text.Json.JsonValueKind.Array:
+                var array = new JsonArray();
+                var i = 0;
+                foreach (var item in e.EnumerateArray())
+                {
+                    array.Add(Convert(item, $"{path}[{i++}]", duplicates));
+                }
+                return array;
+            case System.Text.Json.JsonValueKind.Null:
+                return null;
+            default:
+                return JsonValue.Create(e.Clone());
         }
     }
 

@@ -86,7 +86,7 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
     {
         var labels = ParseLabels(rc.Query("labelSelector"));
         var fields = ParseFields(rc.Resource, rc.Query("fieldSelector"));
-        var limit = long.TryParse(rc.Query("limit"), out var l) && l > 0 ? l : long.MaxValue;
+        var limit = IntegerQuery(rc, "limit") is { } l && l > 0 ? l : long.MaxValue;
         var (items, rv) = store.List(rc.Resource.StorageKey, rc.Namespace);
         var token = ContinueToken.Parse(rc.Query("continue"));
         var after = token?.LastKey;
@@ -147,18 +147,29 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
 
     private async Task UpdateAsync(RequestContext rc)
     {
-        var candidate = await rc.ReadObjectAsync();
+        var body = await rc.ReadObjectAsync();
         var rt = rc.Resource;
-        var current = store.Get(rt.StorageKey, rc.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
-        var precondition = candidate.ResourceVersion();
-        if (!string.IsNullOrEmpty(precondition) && precondition != current.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        var precondition = body.ResourceVersion();
+        for (var attempt = 0; ; attempt++)
         {
-            throw ApiException.Conflict(rt, rc.Info.Name);
+            var current = store.Get(rt.StorageKey, rc.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
+            if (!string.IsNullOrEmpty(precondition) && precondition != current.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            {
+                throw ApiException.Conflict(rt, rc.Info.Name);
+            }
+            var candidate = (JsonObject)body.DeepClone();
+            var updated = ObjectRules.PrepareForUpdate(rt, current.Clone(), candidate, rc.Info.Subresource, rc.Namespace);
+            updated = fieldManager.RecordUpdate(current.Object, updated, rc.FieldManager("unknown"), clock.GetUtcNow(), Sub(rc));
+            try
+            {
+                await Responses.WriteObjectAsync(rc, Commit(rc, current, updated), 200);
+                return;
+            }
+            catch (ApiException e) when (e.Reason == "Conflict" && attempt < MaxConflictRetries && string.IsNullOrEmpty(precondition))
+            {
+                // A PUT without a resourceVersion is unconditional: write over whatever came in between, as upstream does.
+            }
         }
-        var updated = ObjectRules.PrepareForUpdate(rt, current.Clone(), candidate, rc.Info.Subresource, rc.Namespace);
-        updated = fieldManager.RecordUpdate(current.Object, updated, rc.FieldManager("unknown"), clock.GetUtcNow(), Sub(rc));
-        var result = Commit(rc, current, updated);
-        await Responses.WriteObjectAsync(rc, result, 200);
     }
 
     private async Task PatchAsync(RequestContext rc)
@@ -189,6 +200,11 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
             JsonObject next;
             if (isApply)
             {
+                if (current is null && rc.Info.Subresource.Length > 0)
+                {
+                    // Applying to a subresource never creates the object.
+                    throw ApiException.NotFound(rt, rc.Info.Name);
+                }
                 next = Apply(rc, current, patch, manager, now, out var created);
                 if (created)
                 {
@@ -404,7 +420,17 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
     /// </summary>
     private static async Task<(JsonObject? Options, string Propagation, bool DryRun)> ReadDeleteOptionsAsync(RequestContext rc)
     {
-        var options = await rc.ReadBodyAsync() as JsonObject;
+        var body = await rc.ReadBodyAsync();
+        if (body is not null and not JsonObject)
+        {
+            throw ApiException.BadRequest("DeleteOptions in version \"v1\" cannot be handled as a DeleteOptions: the body must be an object");
+        }
+        var options = body as JsonObject;
+        CheckOption(options, "propagationPolicy", System.Text.Json.JsonValueKind.String, "v1.DeletionPropagation");
+        CheckOption(options, "orphanDependents", System.Text.Json.JsonValueKind.True, "bool");
+        CheckOption(options, "gracePeriodSeconds", System.Text.Json.JsonValueKind.Number, "int64");
+        CheckOption(options, "dryRun", System.Text.Json.JsonValueKind.Array, "[]string");
+        CheckOption(options, "preconditions", System.Text.Json.JsonValueKind.Object, "v1.Preconditions");
         var propagation = options?.GetString("propagationPolicy") ?? rc.Query("propagationPolicy")
             ?? (options?["orphanDependents"]?.GetValue<bool>() == true ? "Orphan" : "Background");
         if (propagation is not ("Background" or "Foreground" or "Orphan"))
@@ -413,6 +439,24 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         }
         var dryRun = rc.DryRun || options?["dryRun"] is JsonArray values && values.Any(v => v?.GetValue<string>() == "All");
         return (options, propagation, dryRun);
+    }
+
+    private static void CheckOption(JsonObject? options, string field, System.Text.Json.JsonValueKind kind, string goType)
+    {
+        var actual = options?[field]?.GetValueKind();
+        if (actual is null || actual == kind || kind == System.Text.Json.JsonValueKind.True && actual == System.Text.Json.JsonValueKind.False)
+        {
+            return;
+        }
+        var jsonType = actual switch
+        {
+            System.Text.Json.JsonValueKind.Object => "object",
+            System.Text.Json.JsonValueKind.Array => "array",
+            System.Text.Json.JsonValueKind.String => "string",
+            System.Text.Json.JsonValueKind.Number => "number",
+            _ => "bool",
+        };
+        throw ApiException.BadRequest($"DeleteOptions in version \"v1\" cannot be handled as a DeleteOptions: json: cannot unmarshal {jsonType} into Go struct field DeleteOptions.{field} of type {goType}");
     }
 
     private (JsonObject Result, bool Gone) Delete(RequestContext rc, StoredObject current, string propagation, bool dryRun)
@@ -589,9 +633,23 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         }
     }
 
+    /// <summary>An integer query parameter (null when absent); 400 when it is not a number, as the parameter codec answers.</summary>
+    internal static long? IntegerQuery(RequestContext rc, string name)
+    {
+        var text = rc.Query(name);
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+        return long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw ApiException.BadRequest($"strconv.ParseInt: parsing \"{text}\": invalid syntax");
+    }
+
     private static string? Sub(RequestContext rc) => rc.Info.Subresource.Length > 0 ? rc.Info.Subresource : null;
 
-    private static bool HasPrecondition(JsonNode patch) => patch["metadata"]?["resourceVersion"] is not null;
+    // A JSON patch is an array: its precondition, if any, shows in the patched object instead.
+    private static bool HasPrecondition(JsonNode patch) => patch is JsonObject o && o["metadata"]?["resourceVersion"] is not null;
 
     /// <summary>The object as seen through the requested version (custom resources are stored once, conversion None).</summary>
     internal static JsonObject AsVersion(ResourceType rt, JsonObject obj)

@@ -93,6 +93,51 @@ public static partial class Validation
         Throw(rt, obj, errors);
     }
 
+    /// <summary>
+    /// Throws 400 when metadata fields have the wrong JSON type, as decoding into ObjectMeta fails upstream
+    /// (<c>ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal …</c>).
+    /// </summary>
+    public static void CheckMetadataTypes(ResourceType rt, JsonObject meta)
+    {
+        foreach (var field in new[] { "name", "namespace", "generateName", "uid", "resourceVersion", "creationTimestamp", "deletionTimestamp" })
+        {
+            Expect(rt, meta[field], field, "string", n => n is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String);
+        }
+        foreach (var field in new[] { "labels", "annotations" })
+        {
+            Expect(rt, meta[field], field, "map[string]string", n => n is JsonObject);
+            foreach (var (_, value) in meta[field] as JsonObject ?? [])
+            {
+                Expect(rt, value, field, "string", n => n is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String);
+            }
+        }
+        Expect(rt, meta["finalizers"], "finalizers", "[]string", n => n is JsonArray a && a.All(f => f is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String));
+        Expect(rt, meta["ownerReferences"], "ownerReferences", "[]v1.OwnerReference", n => n is JsonArray a && a.All(o => o is JsonObject));
+        foreach (var owner in (meta["ownerReferences"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            foreach (var field in new[] { "apiVersion", "kind", "name", "uid" })
+            {
+                Expect(rt, owner[field], $"ownerReferences.{field}", "string", n => n is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String);
+            }
+        }
+    }
+
+    private static void Expect(ResourceType rt, JsonNode? node, string field, string goType, Func<JsonNode, bool> ok)
+    {
+        if (node is not null && !ok(node))
+        {
+            var jsonType = node.GetValueKind() switch
+            {
+                System.Text.Json.JsonValueKind.Object => "object",
+                System.Text.Json.JsonValueKind.Array => "array",
+                System.Text.Json.JsonValueKind.String => "string",
+                System.Text.Json.JsonValueKind.Number => "number",
+                _ => "bool",
+            };
+            throw ApiException.BadRequest($"{rt.Kind} in version \"{rt.Version}\" cannot be handled as a {rt.Kind}: json: cannot unmarshal {jsonType} into Go struct field ObjectMeta.metadata.{field} of type {goType}");
+        }
+    }
+
     /// <summary>Throws 422 when an update changes what the kind makes immutable.</summary>
     public static void ValidateImmutable(ResourceType rt, JsonObject current, JsonObject next)
     {

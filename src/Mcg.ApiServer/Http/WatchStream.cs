@@ -19,13 +19,21 @@ public static class WatchStream
         // A watch on an item path (GET …/configmaps/x?watch=true, or /watch/…/configmaps/x) follows that object only.
         var name = rc.Info.Name;
         var rvText = rc.Query("resourceVersion");
-        var initial = string.IsNullOrEmpty(rvText) || rvText == "0" || rc.Query("sendInitialEvents") == "true";
+        var sendInitialEvents = rc.Query("sendInitialEvents");
+        var unset = string.IsNullOrEmpty(rvText) || rvText == "0";
+        var initial = sendInitialEvents switch { "true" => true, "false" => false, _ => unset };
         long fromRv = 0;
-        if (!initial && !long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out fromRv))
+        if (!initial && unset)
+        {
+            fromRv = store.ResourceVersion;
+        }
+        else if (!initial && !long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out fromRv))
         {
             throw ApiException.BadRequest($"resourceVersion: Invalid value: \"{rvText}\": must be a decimal number");
         }
-        var timeout = long.TryParse(rc.Query("timeoutSeconds"), out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : defaultTimeout;
+        // A watch-list client (sendInitialEvents=true) learns where the initial state ends from a BOOKMARK.
+        var initialEventsEnd = sendInitialEvents == "true" && rc.Query("allowWatchBookmarks") == "true";
+        var timeout = ResourceHandler.IntegerQuery(rc, "timeoutSeconds") is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : defaultTimeout;
         var table = rc.WantsTable;
         var response = rc.Http.Response;
         response.StatusCode = 200;
@@ -51,19 +59,21 @@ public static class WatchStream
             try
             {
                 var reader = watcher.Reader;
+                var pendingInitial = watcher.InitialCount;
+                if (initialEventsEnd && pendingInitial == 0)
+                {
+                    await WriteInitialEventsEndAsync(response.Body, rt, watcher.StartResourceVersion, deadline.Token);
+                    await response.Body.FlushAsync(deadline.Token);
+                }
                 while (await reader.WaitToReadAsync(deadline.Token))
                 {
                     while (reader.TryRead(out var evt))
                     {
-                        var type = Classify(evt, o => (name.Length == 0 || o.Name == name) && labels.Matches(o.Labels) && fields.Matches(f => ResourceHandler.FieldValue(o, f)));
-                        if (type is null)
+                        await WriteSelectedAsync(evt);
+                        if (initialEventsEnd && pendingInitial > 0 && --pendingInitial == 0)
                         {
-                            continue;
+                            await WriteInitialEventsEndAsync(response.Body, rt, watcher.StartResourceVersion, deadline.Token);
                         }
-                        var payload = table
-                            ? KubeJson.SerializeToUtf8(TableConverter.Convert(rt, [ResourceHandler.AsVersion(rt, evt.Object.Object)], evt.ResourceVersion.ToString(CultureInfo.InvariantCulture), null, clock.GetUtcNow()))
-                            : evt.Object.Object["apiVersion"]?.GetValue<string>() == rt.GroupVersion ? evt.Object.Json : KubeJson.SerializeToUtf8(ResourceHandler.AsVersion(rt, evt.Object.Object));
-                        await WriteEventAsync(response.Body, type, payload, deadline.Token);
                     }
                     await response.Body.FlushAsync(deadline.Token);
                 }
@@ -72,7 +82,36 @@ public static class WatchStream
             {
                 // Timeout or client gone: the stream simply ends, as the apiserver's does.
             }
+
+            async Task WriteSelectedAsync(WatchEvent evt)
+            {
+                var type = Classify(evt, o => (name.Length == 0 || o.Name == name) && labels.Matches(o.Labels) && fields.Matches(f => ResourceHandler.FieldValue(o, f)));
+                if (type is null)
+                {
+                    return;
+                }
+                var payload = table
+                    ? KubeJson.SerializeToUtf8(TableConverter.Convert(rt, [ResourceHandler.AsVersion(rt, evt.Object.Object)], evt.ResourceVersion.ToString(CultureInfo.InvariantCulture), null, clock.GetUtcNow()))
+                    : evt.Object.Object["apiVersion"]?.GetValue<string>() == rt.GroupVersion ? evt.Object.Json : KubeJson.SerializeToUtf8(ResourceHandler.AsVersion(rt, evt.Object.Object));
+                await WriteEventAsync(response.Body, type, payload, deadline.Token);
+            }
         }
+    }
+
+    /// <summary>The BOOKMARK upstream sends after the initial events of a watch-list request.</summary>
+    private static Task WriteInitialEventsEndAsync(Stream body, Resources.ResourceType rt, long rv, CancellationToken ct)
+    {
+        var bookmark = new System.Text.Json.Nodes.JsonObject
+        {
+            ["kind"] = rt.Kind,
+            ["apiVersion"] = rt.GroupVersion,
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture),
+                ["annotations"] = new System.Text.Json.Nodes.JsonObject { ["k8s.io/initial-events-end"] = "true" },
+            },
+        };
+        return WriteEventAsync(body, "BOOKMARK", KubeJson.SerializeToUtf8(bookmark), ct);
     }
 
     /// <summary>The event type this watch reports for a change, or null when the object is outside the selection before and after.</summary>

@@ -137,12 +137,14 @@ public sealed class ObjectStore : IDisposable
         var watcher = new Watcher(this, storageKey, ns);
         lock (_writeLock)
         {
+            watcher.StartResourceVersion = initial ? _resourceVersion : fromRv;
             if (initial)
             {
                 var (items, rv) = List(storageKey!, ns);
                 foreach (var o in items)
                 {
                     watcher.Offer(new WatchEvent(o.ResourceVersion, WatchEventType.Added, o, null));
+                    watcher.InitialCount++;
                 }
                 fromRv = rv;
             }
@@ -272,6 +274,12 @@ public sealed class Watcher : IDisposable
 
     public string? StorageKey { get; }
     public string? Namespace { get; }
+
+    /// <summary>How many synthetic ADDED events (the current objects) come first.</summary>
+    public int InitialCount { get; internal set; }
+
+    /// <summary>The resourceVersion the watch starts after (with initial events: the one they show).</summary>
+    public long StartResourceVersion { get; internal set; }
 
     public IAsyncEnumerable<WatchEvent> ReadAllAsync(CancellationToken ct) => _channel.Reader.ReadAllAsync(ct);
 

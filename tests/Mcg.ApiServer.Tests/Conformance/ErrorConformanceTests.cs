@@ -140,6 +140,69 @@ public sealed class ErrorConformanceTests(ServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task MalformedRequestsAreBadRequests()
+    {
+        // A repeated field: last wins with a warning, or 400 with fieldValidation=Strict (what kubectl sends).
+        const string duplicated = """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dupfield"},"data":{"a":"1","a":"2"}}""";
+        var strict = (await _http.PostAsync($"{Cms}?fieldValidation=Strict", duplicated)).Expect(400);
+        Assert.Equal("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: duplicate field \"data.a\"", strict["message"]!.GetValue<string>());
+        var lenient = await _http.PostAsync(Cms, duplicated);
+        Assert.Equal("2", lenient.Expect(201)["data"]!["a"]!.GetValue<string>());
+        Assert.Equal(["299 - \"duplicate field \\\"data.a\\\"\""], lenient.Warnings);
+
+        // Metadata of the wrong JSON type cannot be decoded.
+        var labels = (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"typed","labels":{"a":5}}}""")).Expect(400);
+        Assert.Equal("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string", labels["message"]!.GetValue<string>());
+        var finalizers = (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"typed","finalizers":"x"}}""")).Expect(400);
+        Assert.Contains("ObjectMeta.metadata.finalizers of type []string", finalizers["message"]!.GetValue<string>());
+        (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":5}}""")).Expect(400);
+
+        // So do DeleteOptions; nothing is deleted.
+        (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"kept"}}""")).Expect(201);
+        var orphan = (await _http.DeleteAsync($"{Cms}/kept", """{"orphanDependents":"yes"}""")).Expect(400);
+        Assert.Equal("DeleteOptions in version \"v1\" cannot be handled as a DeleteOptions: json: cannot unmarshal string into Go struct field DeleteOptions.orphanDependents of type bool", orphan["message"]!.GetValue<string>());
+        (await _http.DeleteAsync($"{Cms}/kept", """{"propagationPolicy":5}""")).Expect(400);
+        (await _http.DeleteAsync($"{Cms}/kept", """{"propagationPolicy":"Sideways"}""")).Expect(400);
+        (await _http.GetAsync($"{Cms}/kept")).Expect(200);
+
+        // Query parameters that are not numbers.
+        Assert.Equal("strconv.ParseInt: parsing \"abc\": invalid syntax", (await _http.GetAsync($"{Cms}?limit=abc")).Expect(400)["message"]!.GetValue<string>());
+        (await _http.GetAsync($"{Cms}?watch=true&timeoutSeconds=soon")).Expect(400);
+        (await _http.GetAsync($"{Cms}?watch=true&resourceVersion=latest")).Expect(400);
+        (await _http.GetAsync($"{Cms}?labelSelector=a%20b%20c")).Expect(400);
+        Assert.Equal("field label not supported: data.a", (await _http.GetAsync($"{Cms}?fieldSelector=data.a%3Db")).Expect(400)["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ConcurrentPatchesWithoutPreconditionsAllApply()
+    {
+        // Patches carry no resourceVersion, so the server retries on its own conflicts (GuaranteedUpdate), whatever the patch type.
+        (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"contended"},"data":{}}""")).Expect(201);
+        var patches = Enumerable.Range(0, 90).Select(i => (i % 3) switch
+        {
+            0 => _http.PatchAsync($"{Cms}/contended", $$$"""[{"op":"add","path":"/data/k{{{i}}}","value":"v"}]""", "application/json-patch+json"),
+            1 => _http.PatchAsync($"{Cms}/contended", $$$"""{"data":{"k{{{i}}}":"v"}}"""),
+            _ => _http.PatchAsync($"{Cms}/contended", $$$"""{"data":{"k{{{i}}}":"v"}}""", "application/strategic-merge-patch+json"),
+        });
+        var results = await Task.WhenAll(patches);
+        Assert.All(results, r => Assert.True(r.Code == 200, r.Body));
+        Assert.Equal(90, (await _http.GetAsync($"{Cms}/contended")).Expect(200)["data"]!.AsObject().Count);
+        // With a stale resourceVersion in the patch, the conflict is the caller's.
+        (await _http.PatchAsync($"{Cms}/contended", """[{"op":"replace","path":"/metadata/resourceVersion","value":"1"},{"op":"add","path":"/data/late","value":"v"}]""", "application/json-patch+json")).Expect(409);
+    }
+
+    [Fact]
+    public async Task ConcurrentUnconditionalUpdatesAllApply()
+    {
+        // A PUT without metadata.resourceVersion is unconditional: it never fails on someone else's write.
+        (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"overwritten"}}""")).Expect(201);
+        var puts = Enumerable.Range(0, 60).Select(i =>
+            _http.PutAsync($"{Cms}/overwritten", $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"overwritten"},"data":{"writer":"{{{i}}}"}}"""));
+        var results = await Task.WhenAll(puts);
+        Assert.All(results, r => Assert.True(r.Code == 200, r.Body));
+    }
+
+    [Fact]
     public async Task BodyThatContradictsTheUrlIsBadRequest()
     {
         var wrongNs = (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","namespace":"elsewhere"}}""")).Expect(400);

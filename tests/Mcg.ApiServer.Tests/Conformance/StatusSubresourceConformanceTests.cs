@@ -92,6 +92,12 @@ public sealed class StatusSubresourceConformanceTests(ServerFixture fixture) : I
         Assert.Equal("Apply", reporter["operation"]!.GetValue<string>());
         Assert.Equal("status", reporter["subresource"]!.GetValue<string>());
         Assert.Equal("""{"f:status":{"f:phase":{}}}""", reporter["fieldsV1"]!.ToKubeJson());
+
+        // Applying to the status of an object that does not exist does not create it.
+        (await _http.PatchAsync($"/apis/status.example.com/v1/namespaces/{ns}/gizmos/nope/status?fieldManager=reporter",
+            """{"apiVersion":"status.example.com/v1","kind":"Gizmo","metadata":{"name":"nope"},"status":{"phase":"Done"}}""",
+            "application/apply-patch+yaml")).Expect(404);
+        (await _http.GetAsync($"/apis/status.example.com/v1/namespaces/{ns}/gizmos/nope")).Expect(404);
     }
 
     [Fact]

@@ -159,6 +159,35 @@ public sealed class WatchConformanceTests(ShortHistoryServerFixture fixture) : I
     }
 
     [Fact]
+    public async Task SendInitialEventsEndsTheInitialStateWithABookmark()
+    {
+        await CreateAsync("wl-a");
+        await CreateAsync("wl-b");
+        // What client-go's watch-list (WatchListClient) sends instead of a LIST.
+        await using var watch = await _http.WatchAsync($"{Cms}?sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&labelSelector=wl%3Dyes");
+        await using var all = await _http.WatchAsync($"{Cms}?sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&fieldSelector=metadata.name%3Dwl-a");
+        var (type, obj) = await all.ExpectAsync();
+        Assert.Equal(("ADDED", "wl-a"), (type, obj["metadata"]!["name"]!.GetValue<string>()));
+        var (bookmarkType, bookmark) = await all.ExpectAsync();
+        Assert.Equal("BOOKMARK", bookmarkType);
+        Assert.Equal("true", bookmark["metadata"]!["annotations"]!["k8s.io/initial-events-end"]!.GetValue<string>());
+        Assert.Equal("ConfigMap", bookmark["kind"]!.GetValue<string>());
+        // Nothing selected: the bookmark alone.
+        var (emptyType, empty) = await watch.ExpectAsync();
+        Assert.Equal("BOOKMARK", emptyType);
+        var listRv = long.Parse(await ListRvAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(long.Parse(empty["metadata"]!["resourceVersion"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) <= listRv);
+        await LabelAsync("wl-b", """{"wl":"yes"}""");
+        Assert.Equal("ADDED", (await watch.ExpectAsync()).Type);
+
+        // sendInitialEvents=false: from now on, nothing of the past.
+        await using var fromNow = await _http.WatchAsync($"{Cms}?sendInitialEvents=false&fieldSelector=metadata.name%3Dwl-a");
+        Assert.Null(await fromNow.NextAsync(TimeSpan.FromMilliseconds(300)));
+        await LabelAsync("wl-a", """{"x":"y"}""");
+        Assert.Equal("MODIFIED", (await fromNow.ExpectAsync()).Type);
+    }
+
+    [Fact]
     public async Task KubectlGetNameWatchFollowsOnlyThatObject()
     {
         await CreateAsync("followed");

@@ -19,7 +19,7 @@ public sealed class ApiHttp : IDisposable
         _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
-    public sealed record Response(HttpStatusCode Status, string Body, string? ContentType)
+    public sealed record Response(HttpStatusCode Status, string Body, string? ContentType, IReadOnlyList<string> Warnings)
     {
         public int Code => (int)Status;
 
@@ -57,7 +57,8 @@ public sealed class ApiHttp : IDisposable
             request.Headers.TryAddWithoutValidation("Accept", accept);
         }
         using var response = await _client.SendAsync(request);
-        return new Response(response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.ToString());
+        var warnings = response.Headers.TryGetValues("Warning", out var values) ? values.ToList() : [];
+        return new Response(response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.ToString(), warnings);
     }
 
     /// <summary>Opens a watch (<paramref name="path"/> carries the query, <c>watch=true</c> is added) and reads its events as they come.</summary>
