@@ -18,5 +18,6 @@ public static class VaultCommands
 
     private static IEnumerable<Func<Command>> Subcommands =>
     [
+        VaultServeCommand.Create,
     ];
 }
