@@ -138,12 +138,15 @@ public sealed class TokenStore(Barrier barrier, TimeProvider clock, VaultServerO
         return entry is null ? null : await LookupAsync(entry.Id, ct);
     }
 
-    /// <summary>Counts one use of a limited-use token; the last use revokes it. Returns false if no use was left.</summary>
-    public async Task<bool> UseAsync(TokenEntry entry, CancellationToken ct)
+    /// <summary>
+    /// Counts one use of a limited-use token and returns the entry as it stands after this use (the last use revokes
+    /// it); null when no use was left.
+    /// </summary>
+    public async Task<TokenEntry?> UseAsync(TokenEntry entry, CancellationToken ct)
     {
         if (entry.NumUses == 0)
         {
-            return true;
+            return entry;
         }
         await _useLock.WaitAsync(ct);
         try
@@ -151,17 +154,18 @@ public sealed class TokenStore(Barrier barrier, TimeProvider clock, VaultServerO
             var current = await barrier.GetJsonAsync<TokenEntry>(IdPrefix + Hash(entry.Id), ct);
             if (current is null || current.NumUses <= 0)
             {
-                return false;
+                return null;
             }
-            if (current.NumUses == 1)
+            var used = current with { NumUses = current.NumUses - 1 };
+            if (used.NumUses == 0)
             {
                 await RevokeTreeAsync(Hash(entry.Id), ct);
             }
             else
             {
-                await barrier.PutJsonAsync(IdPrefix + Hash(entry.Id), current with { NumUses = current.NumUses - 1 }, ct);
+                await barrier.PutJsonAsync(IdPrefix + Hash(entry.Id), used, ct);
             }
-            return true;
+            return used;
         }
         finally
         {

@@ -131,9 +131,9 @@ public sealed class VaultHttpHandler(VaultCore core, ILogger<VaultHttpHandler> l
             }
             throw error;
         }
-        if (!anonymous && !await core.Tokens.UseAsync(request.Token!, ct))
+        if (!anonymous)
         {
-            throw VaultException.InvalidToken();
+            request.Token = await core.Tokens.UseAsync(request.Token!, ct) ?? throw VaultException.InvalidToken();
         }
         VaultResponse response;
         try

@@ -66,7 +66,6 @@ public sealed class VaultServer : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggers);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
