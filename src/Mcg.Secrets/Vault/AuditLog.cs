@@ -9,7 +9,7 @@ namespace Mcg.Secrets.Vault;
 /// in request and response data, and every token and accessor, is replaced by <c>hmac-sha256:&lt;hex&gt;</c> keyed with
 /// a per-server salt kept in the barrier, so the log never holds a secret yet <c>sys/audit-hash</c> can find one.
 /// </summary>
-public sealed class AuditLog(Barrier barrier, string path, TimeProvider clock) : IAsyncDisposable
+public sealed class AuditLog(SecurityBarrier barrier, string path, TimeProvider clock) : IAsyncDisposable
 {
     private const string SaltPath = "core/audit-salt";
     private readonly SemaphoreSlim _gate = new(1, 1);

@@ -10,7 +10,7 @@ namespace Mcg.Secrets.Vault;
 /// and name bindings (globs allowed), verifies the JWT with a TokenReview against <c>kubernetes_host</c> (as the
 /// reviewer JWT, or the client's own JWT when none is configured) and issues a token with the role's policies.
 /// </summary>
-public sealed class KubernetesAuthBackend(Barrier barrier, TokenStore tokens, TokenReviewClient reviews, ILogger<KubernetesAuthBackend> logger) : IVaultBackend
+public sealed class KubernetesAuthBackend(SecurityBarrier barrier, TokenStore tokens, TokenReviewClient reviews, ILogger<KubernetesAuthBackend> logger) : IVaultBackend
 {
     public bool IsUnauthenticated(VaultRequest request) => request.Relative == "login";
 

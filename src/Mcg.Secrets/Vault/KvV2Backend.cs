@@ -10,7 +10,7 @@ namespace Mcg.Secrets.Vault;
 /// delete/undelete/destroy, subkeys and config, with check-and-set, max_versions pruning and delete_version_after.
 /// Under the mount's prefix, <c>metadata/&lt;key&gt;</c> holds a key's metadata and <c>versions/&lt;sha256(key)&gt;/&lt;n&gt;</c> its versions.
 /// </summary>
-public sealed class KvV2Backend(Barrier barrier, TimeProvider clock) : IVaultBackend
+public sealed class KvV2Backend(SecurityBarrier barrier, TimeProvider clock) : IVaultBackend
 {
     private const int DefaultMaxVersions = 10;
     private readonly SemaphoreSlim[] _locks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
@@ -118,7 +118,7 @@ public sealed class KvV2Backend(Barrier barrier, TimeProvider clock) : IVaultBac
             {
                 [version] = new KvVersion(now, deleteAfter > 0 ? now.AddSeconds(deleteAfter) : null, false),
             };
-            var writes = new List<(string, byte[]?)> { (VersionPath(mount, key, version), Barrier.ToJson(new KvVersionData(content.ToJsonString(), now))) };
+            var writes = new List<(string, byte[]?)> { (VersionPath(mount, key, version), SecurityBarrier.ToJson(new KvVersionData(content.ToJsonString(), now))) };
             var oldest = meta.OldestVersion;
             var max = meta.MaxVersions > 0 ? meta.MaxVersions : config.MaxVersions > 0 ? config.MaxVersions : DefaultMaxVersions;
             if (version - oldest >= max)
@@ -132,7 +132,7 @@ public sealed class KvV2Backend(Barrier barrier, TimeProvider clock) : IVaultBac
                 oldest = last + 1;
             }
             meta = meta with { Versions = versions, CurrentVersion = version, OldestVersion = oldest, UpdatedTime = now };
-            writes.Add((MetadataPath(mount, key), Barrier.ToJson(meta)));
+            writes.Add((MetadataPath(mount, key), SecurityBarrier.ToJson(meta)));
             await barrier.WriteAsync(writes, ct);
             var result = meta.VersionJson(version);
             return VaultResponse.Of(result);
@@ -234,7 +234,7 @@ public sealed class KvV2Backend(Barrier barrier, TimeProvider clock) : IVaultBac
                         break;
                 }
             }
-            writes.Add((MetadataPath(mount, key), Barrier.ToJson(meta with { Versions = versions, UpdatedTime = now })));
+            writes.Add((MetadataPath(mount, key), SecurityBarrier.ToJson(meta with { Versions = versions, UpdatedTime = now })));
             await barrier.WriteAsync(writes, ct);
             return VaultResponse.NoContent();
         }

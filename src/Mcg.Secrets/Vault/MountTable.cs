@@ -41,7 +41,7 @@ public sealed record MountEntry
 }
 
 /// <summary>The mount tables (<c>core/mounts</c> for secrets engines, <c>core/auth</c> for auth methods), stored in the barrier.</summary>
-public sealed class MountTable(Barrier barrier)
+public sealed class MountTable(SecurityBarrier barrier)
 {
     private const string MountsPath = "core/mounts";
     private const string AuthPath = "core/auth";

@@ -4,7 +4,7 @@ using System.Text;
 namespace Mcg.Secrets.Vault;
 
 /// <summary>ACL policies in the barrier (<c>sys/policy/&lt;name&gt;</c>), with the built-in <c>root</c> and <c>default</c>, and a cache of compiled ACLs.</summary>
-public sealed class PolicyStore(Barrier barrier)
+public sealed class PolicyStore(SecurityBarrier barrier)
 {
     private const string Prefix = "sys/policy/";
     private readonly ConcurrentDictionary<string, AclPolicy> _policies = new(StringComparer.Ordinal);

@@ -48,7 +48,7 @@ public sealed class SysBackend(VaultCore core) : IVaultBackend
                     };
                 }
             case "policies/password" when op == VaultOperation.List:
-                return VaultResponse.Keys((await core.Barrier.ListAsync(PasswordPolicyPrefix, ct)).Where(k => !k.EndsWith('/')));
+                return VaultResponse.Keys((await core.SecurityBarrier.ListAsync(PasswordPolicyPrefix, ct)).Where(k => !k.EndsWith('/')));
             case "capabilities-self" when write:
                 return await CapabilitiesAsync(request, request.Token!, ct);
             case "capabilities" when write:
@@ -59,10 +59,10 @@ public sealed class SysBackend(VaultCore core) : IVaultBackend
             case "audit" when op == VaultOperation.Read:
                 return Audit();
             case "rotate" when write:
-                await core.Barrier.RotateAsync(ct);
+                await core.SecurityBarrier.RotateAsync(ct);
                 return VaultResponse.NoContent();
             case "key-status" when op == VaultOperation.Read:
-                return VaultResponse.Of(new JsonObject { ["term"] = core.Barrier.ActiveTerm, ["install_time"] = TokenEntry.Rfc3339(core.Clock.GetUtcNow()), ["encryptions"] = 0 });
+                return VaultResponse.Of(new JsonObject { ["term"] = core.SecurityBarrier.ActiveTerm, ["install_time"] = TokenEntry.Rfc3339(core.Clock.GetUtcNow()), ["encryptions"] = 0 });
         }
         if (Under(r, "mounts", out var mountPath))
         {
@@ -228,14 +228,14 @@ public sealed class SysBackend(VaultCore core) : IVaultBackend
             {
                 throw VaultException.UnsupportedOperation();
             }
-            var stored = await core.Barrier.GetAsync(path, ct) ?? throw VaultException.NotFound();
+            var stored = await core.SecurityBarrier.GetAsync(path, ct) ?? throw VaultException.NotFound();
             return VaultResponse.Of(new JsonObject { ["password"] = PasswordPolicy.Parse(Encoding.UTF8.GetString(stored)).Generate() });
         }
         switch (request.Operation)
         {
             case VaultOperation.Read:
                 {
-                    var stored = await core.Barrier.GetAsync(path, ct) ?? throw VaultException.NotFound();
+                    var stored = await core.SecurityBarrier.GetAsync(path, ct) ?? throw VaultException.NotFound();
                     return VaultResponse.Of(new JsonObject { ["policy"] = Encoding.UTF8.GetString(stored) });
                 }
             case VaultOperation.Create or VaultOperation.Update:
@@ -247,11 +247,11 @@ public sealed class SysBackend(VaultCore core) : IVaultBackend
                     }
                     text = DecodeMaybeBase64(text);
                     PasswordPolicy.Parse(text).Generate();
-                    await core.Barrier.PutAsync(path, Encoding.UTF8.GetBytes(text), ct);
+                    await core.SecurityBarrier.PutAsync(path, Encoding.UTF8.GetBytes(text), ct);
                     return VaultResponse.NoContent();
                 }
             case VaultOperation.Delete:
-                await core.Barrier.DeleteAsync(path, ct);
+                await core.SecurityBarrier.DeleteAsync(path, ct);
                 return VaultResponse.NoContent();
             default:
                 throw VaultException.UnsupportedOperation();

@@ -25,7 +25,7 @@ public sealed record TokenRequest
 /// token, never the token itself (<c>sys/token/id/&lt;hmac&gt;</c>), with an accessor index and a parent → child index
 /// so that revoking a token revokes its whole subtree. Expired tokens are revoked when met and by <see cref="TidyAsync"/>.
 /// </summary>
-public sealed class TokenStore(Barrier barrier, TimeProvider clock, VaultServerOptions options, ILogger<TokenStore> logger)
+public sealed class TokenStore(SecurityBarrier barrier, TimeProvider clock, VaultServerOptions options, ILogger<TokenStore> logger)
 {
     private const string SaltPath = "sys/token/salt";
     private const string IdPrefix = "sys/token/id/";
@@ -96,7 +96,7 @@ public sealed class TokenStore(Barrier barrier, TimeProvider clock, VaultServerO
         var idHash = Hash(entry.Id);
         var writes = new List<(string, byte[]?)>
         {
-            (IdPrefix + idHash, Barrier.ToJson(entry)),
+            (IdPrefix + idHash, SecurityBarrier.ToJson(entry)),
             (AccessorPrefix + Hash(entry.Accessor), Encoding.UTF8.GetBytes(idHash)),
         };
         if (entry.ParentHash is not null)

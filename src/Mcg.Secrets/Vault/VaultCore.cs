@@ -36,19 +36,19 @@ public sealed class VaultCore : IAsyncDisposable
         _options = options;
         _clock = clock;
         _logger = loggers.CreateLogger<VaultCore>();
-        Barrier = new Barrier(storage);
-        Policies = new PolicyStore(Barrier);
-        Tokens = new TokenStore(Barrier, clock, options, loggers.CreateLogger<TokenStore>());
-        Mounts = new MountTable(Barrier);
-        Audit = options.AuditLog ? new AuditLog(Barrier, Path.Combine(options.DataDirectory, "audit.log"), clock) : null;
-        Kv = new KvV2Backend(Barrier, clock);
+        SecurityBarrier = new SecurityBarrier(storage);
+        Policies = new PolicyStore(SecurityBarrier);
+        Tokens = new TokenStore(SecurityBarrier, clock, options, loggers.CreateLogger<TokenStore>());
+        Mounts = new MountTable(SecurityBarrier);
+        Audit = options.AuditLog ? new AuditLog(SecurityBarrier, Path.Combine(options.DataDirectory, "audit.log"), clock) : null;
+        Kv = new KvV2Backend(SecurityBarrier, clock);
         TokenReviews = new TokenReviewClient();
-        Kubernetes = new KubernetesAuthBackend(Barrier, Tokens, TokenReviews, loggers.CreateLogger<KubernetesAuthBackend>());
+        Kubernetes = new KubernetesAuthBackend(SecurityBarrier, Tokens, TokenReviews, loggers.CreateLogger<KubernetesAuthBackend>());
         TokenAuth = new TokenBackend(Tokens, Policies, clock);
         Sys = new SysBackend(this);
     }
 
-    public Barrier Barrier { get; }
+    public SecurityBarrier SecurityBarrier { get; }
     public PolicyStore Policies { get; }
     public TokenStore Tokens { get; }
     public MountTable Mounts { get; }
@@ -58,21 +58,21 @@ public sealed class VaultCore : IAsyncDisposable
     public TokenBackend TokenAuth { get; }
     public SysBackend Sys { get; }
     public TimeProvider Clock => _clock;
-    public bool IsSealed => Barrier.IsSealed;
+    public bool IsSealed => SecurityBarrier.IsSealed;
     public string ClusterName { get; private set; } = "";
     public string ClusterId { get; private set; } = "";
     private TokenReviewClient TokenReviews { get; }
 
     public async Task<SealConfig?> GetSealConfigAsync(CancellationToken ct)
     {
-        if (_sealConfig is null && await Barrier.Storage.GetAsync(SealConfigPath, ct) is { } bytes)
+        if (_sealConfig is null && await SecurityBarrier.Storage.GetAsync(SealConfigPath, ct) is { } bytes)
         {
-            _sealConfig = JsonSerializer.Deserialize<SealConfig>(bytes, Barrier.Json);
+            _sealConfig = JsonSerializer.Deserialize<SealConfig>(bytes, SecurityBarrier.Json);
         }
         return _sealConfig;
     }
 
-    public async Task<bool> IsInitializedAsync(CancellationToken ct) => await GetSealConfigAsync(ct) is not null && await Barrier.IsInitializedAsync(ct);
+    public async Task<bool> IsInitializedAsync(CancellationToken ct) => await GetSealConfigAsync(ct) is not null && await SecurityBarrier.IsInitializedAsync(ct);
 
     public async Task<InitResult> InitializeAsync(int shares, int threshold, CancellationToken ct)
     {
@@ -105,10 +105,10 @@ public sealed class VaultCore : IAsyncDisposable
                 throw VaultException.BadRequest("Vault is already initialized");
             }
             var config = new SealConfig("shamir", shares, threshold);
-            await Barrier.Storage.PutAsync(SealConfigPath, JsonSerializer.SerializeToUtf8Bytes(config, Barrier.Json), ct);
-            await Barrier.InitializeAsync(rootKey, ct);
+            await SecurityBarrier.Storage.PutAsync(SealConfigPath, JsonSerializer.SerializeToUtf8Bytes(config, SecurityBarrier.Json), ct);
+            await SecurityBarrier.InitializeAsync(rootKey, ct);
             _sealConfig = config;
-            await Barrier.UnsealAsync(rootKey, ct);
+            await SecurityBarrier.UnsealAsync(rootKey, ct);
             string rootToken;
             try
             {
@@ -123,7 +123,7 @@ public sealed class VaultCore : IAsyncDisposable
             finally
             {
                 PreSeal();
-                Barrier.Seal();
+                SecurityBarrier.Seal();
             }
             var keys = shares == 1 ? [(byte[])rootKey.Clone()] : Shamir.Split(rootKey, shares, threshold);
             _logger.LogInformation("Vault initialized with {Shares} key shares and a key threshold of {Threshold}", shares, threshold);
@@ -143,7 +143,7 @@ public sealed class VaultCore : IAsyncDisposable
         try
         {
             var config = await GetSealConfigAsync(ct) ?? throw VaultException.BadRequest("Vault is not initialized");
-            if (!Barrier.IsSealed)
+            if (!SecurityBarrier.IsSealed)
             {
                 return;
             }
@@ -177,7 +177,7 @@ public sealed class VaultCore : IAsyncDisposable
             ResetUnseal();
             try
             {
-                await Barrier.UnsealAsync(rootKey, ct);
+                await SecurityBarrier.UnsealAsync(rootKey, ct);
             }
             catch (CryptographicException)
             {
@@ -212,7 +212,7 @@ public sealed class VaultCore : IAsyncDisposable
         try
         {
             PreSeal();
-            Barrier.Seal();
+            SecurityBarrier.Seal();
             _logger.LogInformation("Vault is sealed");
         }
         finally
@@ -229,7 +229,7 @@ public sealed class VaultCore : IAsyncDisposable
         {
             ["type"] = "shamir",
             ["initialized"] = config is not null,
-            ["sealed"] = Barrier.IsSealed,
+            ["sealed"] = SecurityBarrier.IsSealed,
             ["t"] = config?.SecretThreshold ?? 0,
             ["n"] = config?.SecretShares ?? 0,
             ["progress"] = _unsealParts.Count,
@@ -240,7 +240,7 @@ public sealed class VaultCore : IAsyncDisposable
             ["recovery_seal"] = false,
             ["storage_type"] = "sqlite",
         };
-        if (!Barrier.IsSealed)
+        if (!SecurityBarrier.IsSealed)
         {
             status["cluster_name"] = ClusterName;
             status["cluster_id"] = ClusterId;
@@ -251,7 +251,7 @@ public sealed class VaultCore : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         PreSeal();
-        Barrier.Seal();
+        SecurityBarrier.Seal();
         TokenReviews.Dispose();
         if (Audit is not null)
         {
@@ -268,11 +268,11 @@ public sealed class VaultCore : IAsyncDisposable
         {
             await Audit.SetupAsync(ct);
         }
-        var cluster = await Barrier.GetJsonAsync<ClusterInfo>(ClusterPath, ct);
+        var cluster = await SecurityBarrier.GetJsonAsync<ClusterInfo>(ClusterPath, ct);
         if (cluster is null)
         {
             cluster = new ClusterInfo($"vault-cluster-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}", Guid.NewGuid().ToString());
-            await Barrier.PutJsonAsync(ClusterPath, cluster, ct);
+            await SecurityBarrier.PutJsonAsync(ClusterPath, cluster, ct);
         }
         ClusterName = cluster.Name;
         ClusterId = cluster.Id;

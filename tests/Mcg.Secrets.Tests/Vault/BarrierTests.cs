@@ -25,7 +25,7 @@ public sealed class BarrierTests : IAsyncLifetime
     [Fact]
     public async Task ValuesRoundTripAndOnlyCiphertextIsStored()
     {
-        var barrier = new Barrier(_storage);
+        var barrier = new SecurityBarrier(_storage);
         var root = RandomNumberGenerator.GetBytes(32);
         await barrier.InitializeAsync(root);
         Assert.True(barrier.IsSealed);
@@ -43,7 +43,7 @@ public sealed class BarrierTests : IAsyncLifetime
     [Fact]
     public async Task CiphertextIsBoundToItsPath()
     {
-        var barrier = new Barrier(_storage);
+        var barrier = new SecurityBarrier(_storage);
         var root = RandomNumberGenerator.GetBytes(32);
         await barrier.InitializeAsync(root);
         await barrier.UnsealAsync(root);
@@ -55,7 +55,7 @@ public sealed class BarrierTests : IAsyncLifetime
     [Fact]
     public async Task WrongRootKeyCannotUnsealAndSealingForgetsTheKeys()
     {
-        var barrier = new Barrier(_storage);
+        var barrier = new SecurityBarrier(_storage);
         var root = RandomNumberGenerator.GetBytes(32);
         await barrier.InitializeAsync(root);
         await Assert.ThrowsAnyAsync<CryptographicException>(() => barrier.UnsealAsync(RandomNumberGenerator.GetBytes(32)));
@@ -68,7 +68,7 @@ public sealed class BarrierTests : IAsyncLifetime
         Assert.Equal(["Vault is sealed"], e.Errors);
 
         // A fresh barrier over the same storage (a restart) opens with the same root key and reads the data.
-        var reopened = new Barrier(_storage);
+        var reopened = new SecurityBarrier(_storage);
         await reopened.UnsealAsync(root);
         Assert.Equal("v"u8.ToArray(), await reopened.GetAsync("k"));
     }
@@ -76,7 +76,7 @@ public sealed class BarrierTests : IAsyncLifetime
     [Fact]
     public async Task RotationAddsATermAndOldValuesStayReadable()
     {
-        var barrier = new Barrier(_storage);
+        var barrier = new SecurityBarrier(_storage);
         var root = RandomNumberGenerator.GetBytes(32);
         await barrier.InitializeAsync(root);
         await barrier.UnsealAsync(root);
@@ -85,7 +85,7 @@ public sealed class BarrierTests : IAsyncLifetime
         await barrier.PutAsync("new", "2"u8);
         Assert.Equal(2u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian((await _storage.GetAsync("new"))!.AsSpan(1)));
         barrier.Seal();
-        var reopened = new Barrier(_storage);
+        var reopened = new SecurityBarrier(_storage);
         await reopened.UnsealAsync(root);
         Assert.Equal("1"u8.ToArray(), await reopened.GetAsync("old"));
         Assert.Equal("2"u8.ToArray(), await reopened.GetAsync("new"));

@@ -66,7 +66,8 @@ public sealed class VaultTokenHvacTests(VaultFixture vault) : IClassFixture<Vaul
     public async Task ChildTokensDieWithTheirParentButOrphansDoNot()
     {
         (await vault.HvacAsync("""
-            parent = client.auth.token.create(policies=["default"], ttl="1h")["auth"]["client_token"]
+            client.sys.create_or_update_policy(name="token-maker", policy='path "auth/token/create" { capabilities = ["update"] }')
+            parent = client.auth.token.create(policies=["token-maker"], ttl="1h")["auth"]["client_token"]
             p = hvac.Client(url=os.environ["VAULT_ADDR"], verify=os.environ["VAULT_CACERT"], token=parent)
             child = p.auth.token.create(ttl="30m")["auth"]["client_token"]
             grandchild = hvac.Client(url=os.environ["VAULT_ADDR"], verify=os.environ["VAULT_CACERT"], token=child).auth.token.create(ttl="10m")["auth"]["client_token"]

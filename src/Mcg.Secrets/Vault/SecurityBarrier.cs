@@ -8,7 +8,7 @@ namespace Mcg.Secrets.Vault;
 /// <see cref="PhysicalStorage"/>. The keyring is stored encrypted under the root key, which exists only in memory
 /// while unsealed; sealing disposes the keyring, after which every access answers 503 <c>Vault is sealed</c>.
 /// </summary>
-public sealed class Barrier(PhysicalStorage storage)
+public sealed class SecurityBarrier(PhysicalStorage storage)
 {
     public const string KeyringPath = "core/keyring";
 
