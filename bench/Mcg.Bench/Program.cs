@@ -6,9 +6,13 @@ if (which is "all" or "apiserver")
 {
     rows.AddRange(await ApiServerBench.RunAsync(args.Skip(1).ToArray()));
 }
+if (which is "all" or "vault")
+{
+    rows.AddRange(await VaultBench.RunAsync(args.Skip(1).ToArray()));
+}
 if (rows.Count == 0)
 {
-    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver] [--quick]");
+    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|vault] [--quick]");
     return 2;
 }
 BenchRow.Print(rows);

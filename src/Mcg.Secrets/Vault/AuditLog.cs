@@ -32,7 +32,7 @@ public sealed class AuditLog(SecurityBarrier barrier, string path, TimeProvider 
         await _gate.WaitAsync(ct);
         try
         {
-            _file ??= new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 4096, useAsync: false);
+            _file ??= new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 64 * 1024, useAsync: false);
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -160,11 +160,9 @@ public sealed class AuditLog(SecurityBarrier barrier, string path, TimeProvider 
         await _gate.WaitAsync(ct);
         try
         {
-            if (_file is not null)
-            {
-                await _file.WriteAsync(line, ct);
-                await _file.FlushAsync(ct);
-            }
+            // One write(2) per line, no fsync: what Vault's file device does.
+            _file?.Write(line);
+            _file?.Flush();
         }
         finally
         {

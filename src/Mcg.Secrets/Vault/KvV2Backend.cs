@@ -13,12 +13,25 @@ namespace Mcg.Secrets.Vault;
 public sealed class KvV2Backend(SecurityBarrier barrier, TimeProvider clock) : IVaultBackend
 {
     private const int DefaultMaxVersions = 10;
+    private const int CacheLimit = 50_000;
     private readonly SemaphoreSlim[] _locks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
+    // Decrypted metadata and configs, kept while unsealed. Every fill and change happens under the key's lock, and
+    // this process is the storage's only writer, so the cache is never stale.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, KvMetadata> _metadata = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, KvConfig> _configs = new(StringComparer.Ordinal);
+
+    /// <summary>Forgets every cached entry (sealing, unmounting).</summary>
+    public void ClearCache()
+    {
+        _metadata.Clear();
+        _configs.Clear();
+    }
 
     public async Task<bool?> ExistsAsync(VaultRequest request, CancellationToken ct)
     {
         var (section, key) = Split(request.Relative);
-        return section is "data" or "metadata" ? await GetMetadataAsync(request.Mount!, key, ct) is not null : null;
+        return section is "data" or "metadata" ? await ReadMetadataEntryAsync(request.Mount!, key, ct) is not null : null;
     }
 
     public async Task<VaultResponse> HandleAsync(VaultRequest request, CancellationToken ct)
@@ -56,7 +69,7 @@ public sealed class KvV2Backend(SecurityBarrier barrier, TimeProvider clock) : I
 
     private async Task<VaultResponse> ReadDataAsync(MountEntry mount, string key, VaultRequest request, CancellationToken ct)
     {
-        var meta = await GetMetadataAsync(mount, key, ct) ?? throw VaultException.NotFound();
+        var meta = await ReadMetadataEntryAsync(mount, key, ct) ?? throw VaultException.NotFound();
         var version = request.Int("version") ?? 0;
         if (version == 0)
         {
@@ -134,6 +147,7 @@ public sealed class KvV2Backend(SecurityBarrier barrier, TimeProvider clock) : I
             meta = meta with { Versions = versions, CurrentVersion = version, OldestVersion = oldest, UpdatedTime = now };
             writes.Add((MetadataPath(mount, key), SecurityBarrier.ToJson(meta)));
             await barrier.WriteAsync(writes, ct);
+            Cache(mount, key, meta);
             var result = meta.VersionJson(version);
             return VaultResponse.Of(result);
         }
@@ -186,7 +200,9 @@ public sealed class KvV2Backend(SecurityBarrier barrier, TimeProvider clock) : I
                 return VaultResponse.NoContent();
             }
             var versions = new SortedDictionary<long, KvVersion>(meta.Versions) { [meta.CurrentVersion] = current with { DeletionTime = now } };
-            await barrier.PutJsonAsync(MetadataPath(mount, key), meta with { Versions = versions, UpdatedTime = now }, ct);
+            meta = meta with { Versions = versions, UpdatedTime = now };
+            await barrier.PutJsonAsync(MetadataPath(mount, key), meta, ct);
+            Cache(mount, key, meta);
             return VaultResponse.NoContent();
         }
         finally
@@ -234,8 +250,10 @@ public sealed class KvV2Backend(SecurityBarrier barrier, TimeProvider clock) : I
                         break;
                 }
             }
-            writes.Add((MetadataPath(mount, key), SecurityBarrier.ToJson(meta with { Versions = versions, UpdatedTime = now })));
+            meta = meta with { Versions = versions, UpdatedTime = now };
+            writes.Add((MetadataPath(mount, key), SecurityBarrier.ToJson(meta)));
             await barrier.WriteAsync(writes, ct);
+            Cache(mount, key, meta);
             return VaultResponse.NoContent();
         }
         finally
@@ -273,7 +291,7 @@ public sealed class KvV2Backend(SecurityBarrier barrier, TimeProvider clock) : I
 
     private async Task<VaultResponse> ReadMetadataAsync(MountEntry mount, string key, CancellationToken ct)
     {
-        var meta = await GetMetadataAsync(mount, key, ct) ?? throw VaultException.NotFound();
+        var meta = await ReadMetadataEntryAsync(mount, key, ct) ?? throw VaultException.NotFound();
         return VaultResponse.Of(meta.ToJson());
     }
 
@@ -333,6 +351,7 @@ public sealed class KvV2Backend(SecurityBarrier barrier, TimeProvider clock) : I
                 UpdatedTime = now,
             };
             await barrier.PutJsonAsync(MetadataPath(mount, key), meta, ct);
+            Cache(mount, key, meta);
             return VaultResponse.NoContent();
         }
         finally
@@ -381,6 +400,7 @@ public sealed class KvV2Backend(SecurityBarrier barrier, TimeProvider clock) : I
                 var writes = meta.Versions.Keys.Select(v => (VersionPath(mount, key, v), (byte[]?)null)).ToList();
                 writes.Add((MetadataPath(mount, key), null));
                 await barrier.WriteAsync(writes, ct);
+                _metadata.TryRemove(CacheKey(mount, key), out _);
             }
             return VaultResponse.NoContent();
         }
@@ -401,7 +421,7 @@ public sealed class KvV2Backend(SecurityBarrier barrier, TimeProvider clock) : I
 
     private async Task<VaultResponse> SubkeysAsync(MountEntry mount, string key, VaultRequest request, CancellationToken ct)
     {
-        var meta = await GetMetadataAsync(mount, key, ct) ?? throw VaultException.NotFound();
+        var meta = await ReadMetadataEntryAsync(mount, key, ct) ?? throw VaultException.NotFound();
         var version = request.Int("version") ?? 0;
         var depth = request.Int("depth") ?? 0;
         if (version == 0)
@@ -444,14 +464,73 @@ public sealed class KvV2Backend(SecurityBarrier barrier, TimeProvider clock) : I
             DeleteVersionAfterSeconds = request.Duration("delete_version_after") is { } d ? (long)d.TotalSeconds : config.DeleteVersionAfterSeconds,
         };
         await barrier.PutJsonAsync(mount.StoragePrefix(false) + "config", config, ct);
+        _configs[mount.Uuid] = config;
         return VaultResponse.NoContent();
     }
 
-    private async Task<KvConfig> GetConfigAsync(MountEntry mount, CancellationToken ct) =>
-        await barrier.GetJsonAsync<KvConfig>(mount.StoragePrefix(false) + "config", ct) ?? new KvConfig();
+    private async Task<KvConfig> GetConfigAsync(MountEntry mount, CancellationToken ct)
+    {
+        if (_configs.TryGetValue(mount.Uuid, out var cached))
+        {
+            return cached;
+        }
+        var config = await barrier.GetJsonAsync<KvConfig>(mount.StoragePrefix(false) + "config", ct) ?? new KvConfig();
+        _configs[mount.Uuid] = config;
+        return config;
+    }
 
-    private Task<KvMetadata?> GetMetadataAsync(MountEntry mount, string key, CancellationToken ct) =>
-        key.Length == 0 ? Task.FromResult<KvMetadata?>(null) : barrier.GetJsonAsync<KvMetadata>(MetadataPath(mount, key), ct);
+    /// <summary>A key's metadata for readers: from the cache, else loaded under the key's lock.</summary>
+    private async Task<KvMetadata?> ReadMetadataEntryAsync(MountEntry mount, string key, CancellationToken ct)
+    {
+        if (key.Length == 0)
+        {
+            return null;
+        }
+        if (_metadata.TryGetValue(CacheKey(mount, key), out var cached))
+        {
+            return cached;
+        }
+        var gate = LockFor(mount, key);
+        await gate.WaitAsync(ct);
+        try
+        {
+            return await GetMetadataAsync(mount, key, ct);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>A key's metadata; the caller holds the key's lock.</summary>
+    private async Task<KvMetadata?> GetMetadataAsync(MountEntry mount, string key, CancellationToken ct)
+    {
+        if (key.Length == 0)
+        {
+            return null;
+        }
+        if (_metadata.TryGetValue(CacheKey(mount, key), out var cached))
+        {
+            return cached;
+        }
+        var meta = await barrier.GetJsonAsync<KvMetadata>(MetadataPath(mount, key), ct);
+        if (meta is not null)
+        {
+            Cache(mount, key, meta);
+        }
+        return meta;
+    }
+
+    private void Cache(MountEntry mount, string key, KvMetadata meta)
+    {
+        if (_metadata.Count >= CacheLimit)
+        {
+            _metadata.Clear();
+        }
+        _metadata[CacheKey(mount, key)] = meta;
+    }
+
+    private static string CacheKey(MountEntry mount, string key) => mount.Uuid + "\0" + key;
 
     private static string MetadataPath(MountEntry mount, string key) => mount.StoragePrefix(false) + "metadata/" + key;
 

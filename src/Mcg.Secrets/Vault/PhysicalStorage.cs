@@ -15,6 +15,9 @@ public sealed class PhysicalStorage : IAsyncDisposable
     private readonly string _connectionString;
     private readonly ConcurrentBag<SqliteConnection> _pool = [];
 
+    // One writer at a time in-process: SQLite would otherwise make concurrent writers sleep in its busy handler.
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
     public PhysicalStorage(string path)
     {
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString();
@@ -50,6 +53,7 @@ public sealed class PhysicalStorage : IAsyncDisposable
     /// <summary>Applies every write in one transaction.</summary>
     public async Task WriteAsync(IReadOnlyList<StorageWrite> writes, CancellationToken ct = default)
     {
+        await _writeLock.WaitAsync(ct);
         var connection = Rent();
         try
         {
@@ -75,6 +79,7 @@ public sealed class PhysicalStorage : IAsyncDisposable
         finally
         {
             Return(connection);
+            _writeLock.Release();
         }
     }
 

@@ -164,6 +164,7 @@ public sealed class SysBackend(VaultCore core) : IVaultBackend
     private async Task<VaultResponse> UnmountAsync(string path, bool auth, CancellationToken ct)
     {
         await core.Mounts.UnmountAsync(path, auth, ct);
+        core.Kv.ClearCache();
         return VaultResponse.NoContent();
     }
 

@@ -33,7 +33,10 @@ public sealed class TokenStore(SecurityBarrier barrier, TimeProvider clock, Vaul
     private const string ParentPrefix = "sys/token/parent/";
     private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
+    private const int CacheLimit = 50_000;
+
     private readonly SemaphoreSlim _useLock = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TokenEntry> _cache = new(StringComparer.Ordinal);
     private byte[]? _salt;
 
     public async Task SetupAsync(CancellationToken ct)
@@ -49,6 +52,7 @@ public sealed class TokenStore(SecurityBarrier barrier, TimeProvider clock, Vaul
 
     public void Forget()
     {
+        _cache.Clear();
         if (_salt is not null)
         {
             CryptographicOperations.ZeroMemory(_salt);
@@ -104,6 +108,7 @@ public sealed class TokenStore(SecurityBarrier barrier, TimeProvider clock, Vaul
             writes.Add(($"{ParentPrefix}{entry.ParentHash}/{idHash}", []));
         }
         await barrier.WriteAsync(writes, ct);
+        Remember(idHash, entry);
         return entry;
     }
 
@@ -114,7 +119,7 @@ public sealed class TokenStore(SecurityBarrier barrier, TimeProvider clock, Vaul
         {
             return null;
         }
-        var entry = await barrier.GetJsonAsync<TokenEntry>(IdPrefix + Hash(id), ct);
+        var entry = await LoadAsync(Hash(id), ct);
         if (entry is null || entry.Id != id)
         {
             return null;
@@ -134,7 +139,7 @@ public sealed class TokenStore(SecurityBarrier barrier, TimeProvider clock, Vaul
         {
             return null;
         }
-        var entry = await barrier.GetJsonAsync<TokenEntry>(IdPrefix + Encoding.UTF8.GetString(idHash), ct);
+        var entry = await LoadAsync(Encoding.UTF8.GetString(idHash), ct);
         return entry is null ? null : await LookupAsync(entry.Id, ct);
     }
 
@@ -151,7 +156,7 @@ public sealed class TokenStore(SecurityBarrier barrier, TimeProvider clock, Vaul
         await _useLock.WaitAsync(ct);
         try
         {
-            var current = await barrier.GetJsonAsync<TokenEntry>(IdPrefix + Hash(entry.Id), ct);
+            var current = await LoadAsync(Hash(entry.Id), ct);
             if (current is null || current.NumUses <= 0)
             {
                 return null;
@@ -163,7 +168,7 @@ public sealed class TokenStore(SecurityBarrier barrier, TimeProvider clock, Vaul
             }
             else
             {
-                await barrier.PutJsonAsync(IdPrefix + Hash(entry.Id), used, ct);
+                await StoreAsync(Hash(entry.Id), used, ct);
             }
             return used;
         }
@@ -197,7 +202,7 @@ public sealed class TokenStore(SecurityBarrier barrier, TimeProvider clock, Vaul
             ttl = limit < TimeSpan.Zero ? TimeSpan.Zero : limit;
         }
         var renewed = entry with { ExpireTime = now + ttl, LastRenewalTime = now };
-        await barrier.PutJsonAsync(IdPrefix + Hash(entry.Id), renewed, ct);
+        await StoreAsync(Hash(entry.Id), renewed, ct);
         return renewed;
     }
 
@@ -229,7 +234,8 @@ public sealed class TokenStore(SecurityBarrier barrier, TimeProvider clock, Vaul
         {
             await RevokeTreeAsync(child.TrimEnd('/'), ct);
         }
-        var entry = await barrier.GetJsonAsync<TokenEntry>(IdPrefix + idHash, ct);
+        var entry = await LoadAsync(idHash, ct);
+        _cache.TryRemove(idHash, out _);
         var writes = new List<(string, byte[]?)> { (IdPrefix + idHash, null) };
         if (entry is not null)
         {
@@ -240,6 +246,37 @@ public sealed class TokenStore(SecurityBarrier barrier, TimeProvider clock, Vaul
             }
         }
         await barrier.WriteAsync(writes, ct);
+        _cache.TryRemove(idHash, out _);
+    }
+
+    /// <summary>Entries are cached (decrypted) while unsealed; this process is the storage's only writer.</summary>
+    private async Task<TokenEntry?> LoadAsync(string idHash, CancellationToken ct)
+    {
+        if (_cache.TryGetValue(idHash, out var cached))
+        {
+            return cached;
+        }
+        var entry = await barrier.GetJsonAsync<TokenEntry>(IdPrefix + idHash, ct);
+        if (entry is not null)
+        {
+            Remember(idHash, entry);
+        }
+        return entry;
+    }
+
+    private async Task StoreAsync(string idHash, TokenEntry entry, CancellationToken ct)
+    {
+        await barrier.PutJsonAsync(IdPrefix + idHash, entry, ct);
+        Remember(idHash, entry);
+    }
+
+    private void Remember(string idHash, TokenEntry entry)
+    {
+        if (_cache.Count >= CacheLimit)
+        {
+            _cache.Clear();
+        }
+        _cache[idHash] = entry;
     }
 
     private static string RandomBase62(int length)

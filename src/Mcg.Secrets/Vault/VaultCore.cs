@@ -30,6 +30,7 @@ public sealed class VaultCore : IAsyncDisposable
     private readonly List<byte[]> _unsealParts = [];
     private string _nonce = "";
     private SealConfig? _sealConfig;
+    private volatile bool _initialized;
 
     public VaultCore(VaultServerOptions options, PhysicalStorage storage, TimeProvider clock, ILoggerFactory loggers)
     {
@@ -72,7 +73,16 @@ public sealed class VaultCore : IAsyncDisposable
         return _sealConfig;
     }
 
-    public async Task<bool> IsInitializedAsync(CancellationToken ct) => await GetSealConfigAsync(ct) is not null && await SecurityBarrier.IsInitializedAsync(ct);
+    /// <summary>Whether <c>sys/init</c> has run; once true it stays true, so only the first calls touch storage.</summary>
+    public async Task<bool> IsInitializedAsync(CancellationToken ct)
+    {
+        if (_initialized)
+        {
+            return true;
+        }
+        _initialized = await GetSealConfigAsync(ct) is not null && await SecurityBarrier.IsInitializedAsync(ct);
+        return _initialized;
+    }
 
     public async Task<InitResult> InitializeAsync(int shares, int threshold, CancellationToken ct)
     {
@@ -281,6 +291,7 @@ public sealed class VaultCore : IAsyncDisposable
     private void PreSeal()
     {
         Policies.ClearCache();
+        Kv.ClearCache();
         Tokens.Forget();
         Mounts.Clear();
         Audit?.Forget();
