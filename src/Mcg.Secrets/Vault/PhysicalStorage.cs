@@ -28,6 +28,11 @@ public sealed class PhysicalStorage : IAsyncDisposable
             CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
             """;
         cmd.ExecuteNonQuery();
+        if (!OperatingSystem.IsWindows())
+        {
+            // Ciphertext only, but nobody else needs to read it (SQLite gives the -wal/-shm files the same mode).
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 
     public async Task<byte[]?> GetAsync(string key, CancellationToken ct = default)

@@ -145,6 +145,10 @@ public sealed class VaultTokenHvacTests(VaultFixture vault) : IClassFixture<Vaul
         Assert.Equal(["request_id", "lease_id", "renewable", "lease_duration", "data", "wrap_info", "warnings", "auth", "mount_type"], envelope.Select(p => p.Key));
         Assert.Equal(1, envelope["data"]!["version"]!.GetValue<int>());
 
+        var bearer = (await Support.Tools.RunAsync("curl", ["-sS", "--cacert", vault.CaCert, "-H", $"Authorization: Bearer {vault.RootToken}",
+            vault.Addr + "/v1/secret/data/curl/item"])).EnsureSuccess("curl bearer");
+        Assert.Equal("v", JsonNode.Parse(bearer.Stdout)!["data"]!["data"]!["k"]!.GetValue<string>());
+
         (status, body) = await vault.CurlAsync("LIST", "secret/metadata/curl", vault.RootToken);
         Assert.Equal(200, status);
         Assert.Equal("""["item"]""", JsonNode.Parse(body)!["data"]!["keys"]!.ToJsonString());
