@@ -14,9 +14,13 @@ if (which is "all" or "gitops")
 {
     rows.AddRange(await GitOpsBench.RunAsync(args.Skip(1).ToArray()));
 }
+if (which is "all" or "vault")
+{
+    rows.AddRange(await VaultBench.RunAsync(args.Skip(1).ToArray()));
+}
 if (rows.Count == 0)
 {
-    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|render|gitops] [--quick]");
+    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|render|gitops|vault] [--quick]");
     return 2;
 }
 BenchRow.Print(rows);

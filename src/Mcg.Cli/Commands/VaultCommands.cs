@@ -18,6 +18,7 @@ public static class VaultCommands
 
     private static IEnumerable<Func<Command>> Subcommands =>
     [
+        VaultServeCommand.Create,
         .. AnsibleVaultCommands.All,
     ];
 }
