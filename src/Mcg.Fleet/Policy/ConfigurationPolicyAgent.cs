@@ -35,6 +35,8 @@ public sealed class ConfigurationPolicyAgent : IReconciler, IAsyncDisposable
     private readonly ConfigurationPolicyMirror? _mirror;
     private readonly ConcurrentDictionary<string, TemplateState> _states = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _changed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JsonObject> _written = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _mirrored = new(StringComparer.Ordinal);
 
     /// <param name="hub">Access to the hub, at least to the cluster's namespace there (policies, their status, events).</param>
     /// <param name="managed">Access to the managed cluster the templates are evaluated on.</param>
@@ -89,7 +91,7 @@ public sealed class ConfigurationPolicyAgent : IReconciler, IAsyncDisposable
             }
             return ReconcileResult.Done;
         }
-        var policy = (JsonObject)cached.DeepClone();
+        var policy = WithLatestStatus((JsonObject)cached.DeepClone(), key);
         var spec = policy["spec"]?.DeepClone() as JsonObject ?? new JsonObject();
         RemediationOverride.Apply(spec);
         var now = _clock.GetUtcNow();
@@ -145,10 +147,15 @@ public sealed class ConfigurationPolicyAgent : IReconciler, IAsyncDisposable
         }
         ForgetTemplatesExcept(key, names);
         _watcher.SetInterest(key, interest);
-        await _status.WriteAsync(policy, reports, ct);
-        if (_mirror is not null)
+        if (await _status.WriteAsync(policy, reports, ct) is { } written)
+        {
+            _written[key] = written;
+        }
+        var mirrored = string.Join("\n", names.Order(StringComparer.Ordinal));
+        if (_mirror is not null && (!_mirrored.TryGetValue(key, out var before) || before != mirrored))
         {
             await _mirror.DeleteOthersAsync(name, names, ct);
+            _mirrored[key] = mirrored;
         }
         if (nextDue is null)
         {
@@ -202,10 +209,27 @@ public sealed class ConfigurationPolicyAgent : IReconciler, IAsyncDisposable
         return (new TemplateState(specKey, definition, now, compliant, final, steps.LastOrDefault() ?? "", resources), steps);
     }
 
+    /// <summary>
+    /// The policy with the status this agent last wrote when the informer has not seen that write yet, so that a quick
+    /// re-evaluation neither repeats a message nor drops history.
+    /// </summary>
+    private JsonObject WithLatestStatus(JsonObject policy, string key)
+    {
+        if (_written.TryGetValue(key, out var written) && written.Uid() == policy.Uid()
+            && long.TryParse(written.ResourceVersion(), out var writtenVersion) && long.TryParse(policy.ResourceVersion(), out var cachedVersion)
+            && writtenVersion > cachedVersion)
+        {
+            policy["status"] = written["status"]?.DeepClone();
+        }
+        return policy;
+    }
+
     private static bool Disabled(JsonObject policy) => policy["spec"]?["disabled"] is JsonValue v && v.TryGetValue<bool>(out var d) && d;
 
     private void Forget(string policyKey)
     {
+        _written.TryRemove(policyKey, out _);
+        _mirrored.TryRemove(policyKey, out _);
         foreach (var stateKey in _states.Keys.Where(k => k.StartsWith(policyKey + "/", StringComparison.Ordinal)))
         {
             _states.TryRemove(stateKey, out _);

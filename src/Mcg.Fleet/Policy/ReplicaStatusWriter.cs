@@ -19,8 +19,11 @@ internal sealed class ReplicaStatusWriter(IKubeClient hub, EventRecorder events)
     public static string? LatestMessage(JsonObject policy, string templateName) =>
         Details(policy).FirstOrDefault(d => TemplateName(d) == templateName)?["history"]?[0]?["message"]?.GetValue<string>();
 
-    /// <summary>Records the new messages (oldest first) of each template, in the order of the policy's templates.</summary>
-    public async Task WriteAsync(JsonObject policy, IReadOnlyList<(string Template, IReadOnlyList<string> NewMessages)> templates, CancellationToken ct)
+    /// <summary>
+    /// Records the new messages (oldest first) of each template, in the order of the policy's templates; returns the
+    /// updated policy, or null when its status did not change.
+    /// </summary>
+    public async Task<JsonObject?> WriteAsync(JsonObject policy, IReadOnlyList<(string Template, IReadOnlyList<string> NewMessages)> templates, CancellationToken ct)
     {
         var previous = Details(policy).ToList();
         var details = new JsonArray();
@@ -74,9 +77,9 @@ internal sealed class ReplicaStatusWriter(IKubeClient hub, EventRecorder events)
         var current = policy["status"] as JsonObject;
         if (desired.All(kv => JsonNode.DeepEquals(kv.Value, current?[kv.Key])))
         {
-            return;
+            return null;
         }
-        await hub.PatchAsync(OcmCrds.Policies, policy.Namespace(), policy.Name()!, PatchType.Merge, new JsonObject { ["status"] = desired },
+        return await hub.PatchAsync(OcmCrds.Policies, policy.Namespace(), policy.Name()!, PatchType.Merge, new JsonObject { ["status"] = desired },
             new PatchOptions { Subresource = "status" }, ct);
     }
 

@@ -184,6 +184,40 @@ public class PolicyEndToEndTests(PolicyFixture fx) : IClassFixture<PolicyFixture
     }
 
     [Fact]
+    public async Task NamespaceSelector_ChecksEverySelectedNamespace()
+    {
+        foreach (var ns in new[] { "sel-a", "sel-b", "sel-excluded" })
+        {
+            await Managed.CreateAsync(ResourceRef.Namespaces, Namespace(ns));
+        }
+        await Managed.CreateAsync(ResourceRef.ConfigMaps, ConfigMap("marker", "sel-a", Obj("{'k':'v'}")));
+        var template = ConfigMap("marker", "unused", Obj("{'k':'v'}"));
+        template.Metadata().Remove("namespace");
+        await Hub.CreateAsync(OcmCrds.Policies, RootPolicy("policy-selector", null,
+            ConfigurationPolicy("selector-marker", "inform", "musthave", template, Obj("{'include':['sel-*'],'exclude':['*-excluded']}"))));
+        await Hub.CreateAsync(OcmCrds.PlacementBindings, Binding("binding-selector", "Placement", "placement-selector", "policy-selector"));
+        await DecideAsync(Hub, "placement-selector", Cluster1);
+
+        await Wait.ForAsync(() => Replica(Cluster1, "policy-selector"),
+            r => History(r).FirstOrDefault() == "NonCompliant; violation - configmaps [marker] not found in namespace sel-b",
+            "the ConfigMap is reported missing in sel-b only", fx.Log);
+
+        // A namespace that starts to match is checked too (namespaces are watched).
+        await Managed.CreateAsync(ResourceRef.Namespaces, Namespace("sel-c"));
+        await Wait.ForAsync(() => Replica(Cluster1, "policy-selector"),
+            r => History(r).FirstOrDefault() == "NonCompliant; violation - configmaps [marker] not found in namespaces: sel-b, sel-c",
+            "the new namespace is checked", fx.Log);
+
+        await Hub.PatchAsync(OcmCrds.Policies, Ns, "policy-selector", PatchType.Merge, Obj("{'spec':{'remediationAction':'enforce'}}"));
+        var replica = await Wait.ForAsync(() => Replica(Cluster1, "policy-selector"), r => History(r).FirstOrDefault()
+            == "Compliant; notification - configmaps [marker] found as specified in namespaces: sel-a, sel-b, sel-c, therefore this Object template is compliant",
+            "the ConfigMap is found in every selected namespace", fx.Log);
+        Assert.Contains("Compliant; notification - configmaps [marker] found as specified in namespace sel-a, therefore this Object template is compliant; "
+            + "configmaps [marker] was created successfully in namespaces: sel-b, sel-c", History(replica));
+        Assert.Null(await Managed.GetAsync(ResourceRef.ConfigMaps, "sel-excluded", "marker"));
+    }
+
+    [Fact]
     public async Task RootStatus_AggregatesTwoClusters()
     {
         await Managed.CreateAsync(ResourceRef.Namespaces, Namespace("only-on-managed"));
