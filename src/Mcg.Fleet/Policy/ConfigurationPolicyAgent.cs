@@ -62,7 +62,7 @@ public sealed class ConfigurationPolicyAgent : IReconciler, IAsyncDisposable
                 _controller.Enqueue(key);
             }
         });
-        _mirror = _options.MirrorConfigurationPolicies ? new ConfigurationPolicyMirror(managed, clusterName, _logger) : null;
+        _mirror = _options.MirrorConfigurationPolicies ? new ConfigurationPolicyMirror(managed, clusterName, loggers.CreateLogger<ConfigurationPolicyMirror>()) : null;
     }
 
     public string ClusterName => _clusterName;
@@ -115,29 +115,7 @@ public sealed class ConfigurationPolicyAgent : IReconciler, IAsyncDisposable
                 reports.Add((templateName, latest == TemplateErrorMessage ? [] : [TemplateErrorMessage]));
                 continue;
             }
-            var stateKey = key + "/" + templateName;
-            var specKey = definition.ToJsonString();
-            _states.TryGetValue(stateKey, out var state);
-            var due = state is null || state.SpecKey != specKey || (changed && state.ReactsToChanges) || now >= state.NextDue;
-            var messages = new List<string>();
-            if (due)
-            {
-                var (evaluated, steps) = await EvaluateAsync(ConfigurationPolicyDefinition.Parse(definition, _options.DefaultEvaluationInterval), specKey, now, ct);
-                state = evaluated;
-                _states[stateKey] = state;
-                foreach (var message in steps.Where(m => messages.Count == 0 ? m != latest : m != messages[^1]))
-                {
-                    messages.Add(message);
-                }
-                if (_mirror is not null)
-                {
-                    await _mirror.WriteAsync(name, state.Definition, state, ct);
-                }
-            }
-            else if (state!.Message != latest)
-            {
-                messages.Add(state.Message);
-            }
+            var (state, messages) = await EvaluateIfDueAsync(key, name, templateName, definition, latest, changed, now, ct);
             reports.Add((templateName, messages));
             interest.UnionWith(state.Resources);
             if (state.NextDue is { } next && (nextDue is null || next < nextDue))
@@ -163,6 +141,41 @@ public sealed class ConfigurationPolicyAgent : IReconciler, IAsyncDisposable
         }
         var wait = nextDue.Value - _clock.GetUtcNow();
         return ReconcileResult.After(wait > TimeSpan.FromMilliseconds(100) ? wait : TimeSpan.FromMilliseconds(100));
+    }
+
+    /// <summary>
+    /// Evaluates a ConfigurationPolicy template when it is due (new or changed, its interval elapsed, or a watched object
+    /// changed); returns its state and the messages to report: each step of a new evaluation that differs from the one
+    /// before it (starting from the latest reported), or the remembered outcome when it was not reported yet.
+    /// </summary>
+    private async Task<(TemplateState State, IReadOnlyList<string> Messages)> EvaluateIfDueAsync(string key, string replicaName, string templateName,
+        JsonObject definition, string? latest, bool changed, DateTimeOffset now, CancellationToken ct)
+    {
+        var stateKey = key + "/" + templateName;
+        var specKey = definition.ToJsonString();
+        _states.TryGetValue(stateKey, out var state);
+        var due = state is null || state.SpecKey != specKey || (changed && state.ReactsToChanges) || now >= state.NextDue;
+        if (!due)
+        {
+            return (state!, state!.Message == latest ? [] : [state.Message]);
+        }
+        var (evaluated, steps) = await EvaluateAsync(ConfigurationPolicyDefinition.Parse(definition, _options.DefaultEvaluationInterval), specKey, now, ct);
+        _states[stateKey] = evaluated;
+        if (_mirror is not null)
+        {
+            await _mirror.WriteAsync(replicaName, evaluated.Definition, evaluated, ct);
+        }
+        var messages = new List<string>();
+        var previous = latest;
+        foreach (var step in steps)
+        {
+            if (step != previous)
+            {
+                messages.Add(step);
+                previous = step;
+            }
+        }
+        return (evaluated, messages);
     }
 
     /// <summary>Evaluates every object template of a ConfigurationPolicy; returns its state and the policy messages of each step.</summary>

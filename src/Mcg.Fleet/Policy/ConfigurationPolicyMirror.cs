@@ -12,7 +12,7 @@ namespace Mcg.Fleet.Policy;
 /// framework's template-sync creates them, with the status config-policy-controller gives them (<c>compliant</c>,
 /// <c>compliancyDetails</c>). Best effort: failures (e.g. the CRD not installed) are logged and do not affect compliance.
 /// </summary>
-internal sealed class ConfigurationPolicyMirror(IKubeClient managed, string clusterName, ILogger logger)
+internal sealed class ConfigurationPolicyMirror(IKubeClient managed, string clusterName, ILogger<ConfigurationPolicyMirror> logger)
 {
     private const string FieldManager = "governance-policy-framework";
 

@@ -12,7 +12,7 @@ namespace Mcg.Fleet.Policy;
 /// placementRef — a Placement (cluster.open-cluster-management.io: the PlacementDecisions labelled with the placement's
 /// name) or a PlacementRule (apps.open-cluster-management.io: its status.decisions).
 /// </summary>
-internal sealed class PlacementResolver(HubPolicyCache cache, IKubeClient hub, ILogger logger)
+internal sealed class PlacementResolver(HubPolicyCache cache, IKubeClient hub, ILogger<PlacementResolver> logger)
 {
     public async Task<PlacementResolution> ResolveAsync(JsonObject root, CancellationToken ct)
     {

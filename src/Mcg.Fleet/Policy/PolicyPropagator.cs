@@ -32,7 +32,7 @@ public sealed class PolicyPropagator : IReconciler
         _options = options ?? new PolicyPropagatorOptions();
         _logger = loggers.CreateLogger<PolicyPropagator>();
         _cache = new HubPolicyCache(hub, loggers, _options.ResyncPeriod);
-        _resolver = new PlacementResolver(_cache, hub, _logger);
+        _resolver = new PlacementResolver(_cache, hub, loggers.CreateLogger<PlacementResolver>());
         _events = new EventRecorder(hub, Component, null, loggers.CreateLogger<EventRecorder>());
         _controller = new KubeController("policy-propagator", this, new ControllerOptions { Workers = _options.Workers },
             loggers.CreateLogger<KubeController>());
