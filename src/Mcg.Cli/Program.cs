@@ -10,4 +10,5 @@ root.Subcommands.Add(AppCommands.Create());
 root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(VaultCommands.Create());
 root.Subcommands.Add(SecretsCommands.Create());
+root.Subcommands.Add(PolicyCommands.Create());
 return await root.Parse(args).InvokeAsync();
