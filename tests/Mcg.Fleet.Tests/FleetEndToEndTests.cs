@@ -113,6 +113,63 @@ public sealed class FleetEndToEndTests(ITestOutputHelper output)
         await EventuallyAsync(async () => (await DecisionsAsync()).Count == 2, "two clusters placed", fleet, output);
         var placed = await DecisionsAsync();
 
+        // Governance: an enforced musthave policy creates a namespace on the placed clusters; an inform policy reports.
+        (await fleet.Hub.RunAsync("apply -f -", """
+            apiVersion: policy.open-cluster-management.io/v1
+            kind: Policy
+            metadata: {name: ns-prod, namespace: apps}
+            spec:
+              remediationAction: enforce
+              disabled: false
+              policy-templates:
+              - objectDefinition:
+                  apiVersion: policy.open-cluster-management.io/v1
+                  kind: ConfigurationPolicy
+                  metadata: {name: ns-prod}
+                  spec:
+                    remediationAction: inform
+                    severity: low
+                    object-templates:
+                    - complianceType: musthave
+                      objectDefinition: {apiVersion: v1, kind: Namespace, metadata: {name: prod}}
+            ---
+            apiVersion: policy.open-cluster-management.io/v1
+            kind: Policy
+            metadata: {name: ns-audit, namespace: apps}
+            spec:
+              remediationAction: inform
+              disabled: false
+              policy-templates:
+              - objectDefinition:
+                  apiVersion: policy.open-cluster-management.io/v1
+                  kind: ConfigurationPolicy
+                  metadata: {name: ns-audit}
+                  spec:
+                    remediationAction: inform
+                    object-templates:
+                    - complianceType: musthave
+                      objectDefinition: {apiVersion: v1, kind: Namespace, metadata: {name: audit}}
+            ---
+            apiVersion: policy.open-cluster-management.io/v1
+            kind: PlacementBinding
+            metadata: {name: group-one-policies, namespace: apps}
+            placementRef: {apiGroup: cluster.open-cluster-management.io, kind: Placement, name: group-one}
+            subjects:
+            - {apiGroup: policy.open-cluster-management.io, kind: Policy, name: ns-prod}
+            - {apiGroup: policy.open-cluster-management.io, kind: Policy, name: ns-audit}
+            """)).Ok();
+        await EventuallyAsync(async () => (await GetAsync(fleet.Hub, "-n apps policy ns-prod"))?["status"]?["compliant"]?.GetValue<string>() == "Compliant", "ns-prod Compliant", fleet, output);
+        foreach (var name in placed)
+        {
+            Assert.NotNull(await GetAsync(new Kubectl(fleet.Clusters[name].KubeconfigPath), "ns prod"));
+        }
+        await EventuallyAsync(async () => (await GetAsync(fleet.Hub, "-n apps policy ns-audit"))?["status"]?["compliant"]?.GetValue<string>() == "NonCompliant", "ns-audit NonCompliant", fleet, output);
+        var replica = await GetAsync(fleet.Hub, $"-n {placed[0]} policy apps.ns-audit");
+        Assert.Contains("namespaces [audit] not found", replica!["status"]!["details"]![0]!["history"]![0]!["message"]!.GetValue<string>());
+        var policies = await fleet.RunAsync("policy", "list", "--kubeconfig", fleet.HubKubeconfig);
+        Assert.Contains("ns-audit", policies.Out);
+        Assert.Contains("NonCompliant", policies.Out);
+
         // A silent agent: Unknown and tainted, the placement moves away; back when it returns.
         var silent = placed[0];
         await fleet.StopAgentAsync(silent);

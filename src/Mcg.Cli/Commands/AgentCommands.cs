@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Mcg.Cli.Commands;
 
-/// <summary><c>mcg agent</c>: the klusterlet of one managed cluster (registration, lease, work).</summary>
+/// <summary><c>mcg agent</c>: the klusterlet of one managed cluster (registration, lease, work, policies).</summary>
 public static class AgentCommands
 {
     public static Command Create()
@@ -42,7 +42,7 @@ public static class AgentCommands
                 using var hub = await registration.ConnectAsync(ct);
                 Console.WriteLine($"agent of {cluster} connected to the hub");
                 var work = new WorkAgent(hub, managed, cluster, loggers);
-                await Task.WhenAll(registration.RunAsync(hub, ct), work.RunAsync(ct));
+                await Task.WhenAll(registration.RunAsync(hub, ct), work.RunAsync(ct), Mcg.Fleet.Policy.PolicyAgent.RunAsync(hub, managed, cluster, loggers, ct));
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

@@ -7,7 +7,7 @@ using KubeController = Mcg.Kube.Runtime.Controller;
 
 namespace Mcg.Fleet.Hub;
 
-/// <summary>The hub's fleet controllers: registration (acceptance, identities, credentials), leases/taints and placement.</summary>
+/// <summary>The hub's fleet controllers: registration (acceptance, identities, credentials), leases/taints, placement and the policy propagator.</summary>
 public static class FleetHub
 {
     public static async Task RunAsync(IKubeClient hub, RegistrationOptions options, ILoggerFactory loggers, CancellationToken ct)
@@ -24,6 +24,7 @@ public static class FleetHub
         var informers = Task.WhenAll(clusters.RunAsync(ct), leases.RunAsync(ct));
         await Task.WhenAll(clusters.WaitForSyncAsync(ct), leases.WaitForSyncAsync(ct));
         await Task.WhenAll(informers, registration.RunAsync(ct), leaseController.RunAsync(TimeSpan.FromSeconds(1), ct),
-            Placement.PlacementControllers.RunAsync(hub, loggers, ct));
+            Placement.PlacementControllers.RunAsync(hub, loggers, ct),
+            Policy.PolicyHub.RunAsync(hub, loggers, ct));
     }
 }
