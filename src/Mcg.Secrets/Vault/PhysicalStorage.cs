@@ -8,12 +8,13 @@ public readonly record struct StorageWrite(string Key, byte[]? Value);
 
 /// <summary>
 /// Vault's physical backend: an ordered key/value store in SQLite (WAL). It only ever receives what the barrier hands it
-/// (ciphertext, except the seal configuration), so nothing here is secret. Connections are pooled, one per concurrent call.
+/// (ciphertext, except the seal configuration), so nothing here is secret. Connections, each with its statements
+/// prepared once, are pooled: one per concurrent reader, and writes are serialised in-process.
 /// </summary>
 public sealed class PhysicalStorage : IAsyncDisposable
 {
     private readonly string _connectionString;
-    private readonly ConcurrentBag<SqliteConnection> _pool = [];
+    private readonly ConcurrentBag<Connection> _pool = [];
 
     // One writer at a time in-process: SQLite would otherwise make concurrent writers sleep in its busy handler.
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -21,13 +22,16 @@ public sealed class PhysicalStorage : IAsyncDisposable
     public PhysicalStorage(string path)
     {
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString();
-        using var connection = Open();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = """
-            PRAGMA journal_mode=WAL;
-            CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
-            """;
-        cmd.ExecuteNonQuery();
+        using (var setup = new SqliteConnection(_connectionString))
+        {
+            setup.Open();
+            using var cmd = setup.CreateCommand();
+            cmd.CommandText = """
+                PRAGMA journal_mode=WAL;
+                CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+                """;
+            cmd.ExecuteNonQuery();
+        }
         if (!OperatingSystem.IsWindows())
         {
             // Ciphertext only, but nobody else needs to read it (SQLite gives the -wal/-shm files the same mode).
@@ -37,17 +41,15 @@ public sealed class PhysicalStorage : IAsyncDisposable
 
     public async Task<byte[]?> GetAsync(string key, CancellationToken ct = default)
     {
-        var connection = Rent();
+        var c = Rent();
         try
         {
-            await using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT value FROM entries WHERE key = $k";
-            cmd.Parameters.AddWithValue("$k", key);
-            return await cmd.ExecuteScalarAsync(ct) as byte[];
+            c.Get.Parameters[0].Value = key;
+            return await c.Get.ExecuteScalarAsync(ct) as byte[];
         }
         finally
         {
-            Return(connection);
+            Return(c);
         }
     }
 
@@ -59,31 +61,33 @@ public sealed class PhysicalStorage : IAsyncDisposable
     public async Task WriteAsync(IReadOnlyList<StorageWrite> writes, CancellationToken ct = default)
     {
         await _writeLock.WaitAsync(ct);
-        var connection = Rent();
+        var c = Rent();
         try
         {
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+            await using var tx = (SqliteTransaction)await c.Sqlite.BeginTransactionAsync(ct);
+            c.Upsert.Transaction = tx;
+            c.Delete.Transaction = tx;
             foreach (var w in writes)
             {
-                await using var cmd = connection.CreateCommand();
-                cmd.Transaction = tx;
                 if (w.Value is null)
                 {
-                    cmd.CommandText = "DELETE FROM entries WHERE key = $k";
+                    c.Delete.Parameters[0].Value = w.Key;
+                    await c.Delete.ExecuteNonQueryAsync(ct);
                 }
                 else
                 {
-                    cmd.CommandText = "INSERT INTO entries (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = $v";
-                    cmd.Parameters.AddWithValue("$v", w.Value);
+                    c.Upsert.Parameters[0].Value = w.Key;
+                    c.Upsert.Parameters[1].Value = w.Value;
+                    await c.Upsert.ExecuteNonQueryAsync(ct);
                 }
-                cmd.Parameters.AddWithValue("$k", w.Key);
-                await cmd.ExecuteNonQueryAsync(ct);
             }
             await tx.CommitAsync(ct);
         }
         finally
         {
-            Return(connection);
+            c.Upsert.Transaction = null;
+            c.Delete.Transaction = null;
+            Return(c);
             _writeLock.Release();
         }
     }
@@ -91,15 +95,13 @@ public sealed class PhysicalStorage : IAsyncDisposable
     /// <summary>Every key starting with <paramref name="prefix"/>, in order (full keys).</summary>
     public async Task<IReadOnlyList<string>> KeysAsync(string prefix, CancellationToken ct = default)
     {
-        var connection = Rent();
+        var c = Rent();
         try
         {
-            await using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT key FROM entries WHERE key >= $p AND key < $end ORDER BY key";
-            cmd.Parameters.AddWithValue("$p", prefix);
-            cmd.Parameters.AddWithValue("$end", prefix + "\uffff");
+            c.Keys.Parameters[0].Value = prefix;
+            c.Keys.Parameters[1].Value = prefix + "\uffff";
             var keys = new List<string>();
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            await using var reader = await c.Keys.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 keys.Add(reader.GetString(0));
@@ -108,7 +110,7 @@ public sealed class PhysicalStorage : IAsyncDisposable
         }
         finally
         {
-            Return(connection);
+            Return(c);
         }
     }
 
@@ -127,34 +129,70 @@ public sealed class PhysicalStorage : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        while (_pool.TryTake(out var connection))
+        while (_pool.TryTake(out var c))
         {
-            connection.Dispose();
+            c.Dispose();
         }
         return ValueTask.CompletedTask;
     }
 
-    private SqliteConnection Rent() => _pool.TryTake(out var connection) ? connection : Open();
+    private Connection Rent() => _pool.TryTake(out var c) ? c : new Connection(_connectionString);
 
-    private void Return(SqliteConnection connection)
+    private void Return(Connection c)
     {
         if (_pool.Count < 16)
         {
-            _pool.Add(connection);
+            _pool.Add(c);
         }
         else
         {
-            connection.Dispose();
+            c.Dispose();
         }
     }
 
-    private SqliteConnection Open()
+    /// <summary>An open connection with its statements prepared once.</summary>
+    private sealed class Connection : IDisposable
     {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
-        cmd.ExecuteNonQuery();
-        return connection;
+        public Connection(string connectionString)
+        {
+            Sqlite = new SqliteConnection(connectionString);
+            Sqlite.Open();
+            using (var pragma = Sqlite.CreateCommand())
+            {
+                pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+                pragma.ExecuteNonQuery();
+            }
+            Get = Prepare("SELECT value FROM entries WHERE key = $k", "$k");
+            Upsert = Prepare("INSERT INTO entries (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value", "$k", "$v");
+            Delete = Prepare("DELETE FROM entries WHERE key = $k", "$k");
+            Keys = Prepare("SELECT key FROM entries WHERE key >= $p AND key < $end ORDER BY key", "$p", "$end");
+        }
+
+        public SqliteConnection Sqlite { get; }
+        public SqliteCommand Get { get; }
+        public SqliteCommand Upsert { get; }
+        public SqliteCommand Delete { get; }
+        public SqliteCommand Keys { get; }
+
+        public void Dispose()
+        {
+            Get.Dispose();
+            Upsert.Dispose();
+            Delete.Dispose();
+            Keys.Dispose();
+            Sqlite.Dispose();
+        }
+
+        private SqliteCommand Prepare(string sql, params string[] parameters)
+        {
+            var cmd = Sqlite.CreateCommand();
+            cmd.CommandText = sql;
+            foreach (var p in parameters)
+            {
+                cmd.Parameters.Add(new SqliteParameter { ParameterName = p });
+            }
+            cmd.Prepare();
+            return cmd;
+        }
     }
 }

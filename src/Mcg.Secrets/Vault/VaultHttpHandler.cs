@@ -204,8 +204,9 @@ public sealed class VaultHttpHandler(VaultCore core, ILogger<VaultHttpHandler> l
             case "sys/init" when write:
                 {
                     var body = await ReadBodyAsync(http, ct);
-                    var shares = (int)(body["secret_shares"]?.GetValue<double>() ?? 0);
-                    var threshold = (int)(body["secret_threshold"]?.GetValue<double>() ?? 0);
+                    var fields = new VaultRequest { Id = "", Path = path, Operation = VaultOperation.Update, Data = body, Query = query };
+                    var shares = (int)(fields.Int("secret_shares") ?? 0);
+                    var threshold = (int)(fields.Int("secret_threshold") ?? 0);
                     if (body["pgp_keys"] is JsonArray { Count: > 0 })
                     {
                         throw VaultException.BadRequest("pgp_keys are not supported by this server");
