@@ -95,13 +95,18 @@ public sealed class CrdController(ObjectStore store, ObjectLifecycle lifecycle, 
         var key = $"{group}/{plural}";
         foreach (var o in store.List(key, null).Items.ToList())
         {
-            try
+            // Custom resources go with their definition, finalizers or not, as upstream's cleanup does (re-read when one
+            // changed meanwhile, or it would outlive its type).
+            for (var attempt = 0; attempt < 32 && store.Get(key, o.Namespace, o.Name) is { } current; attempt++)
             {
-                // Custom resources go with their definition, finalizers or not, as upstream's cleanup does.
-                store.Delete(key, o.Namespace, o.Name, o.ResourceVersion);
-            }
-            catch (StorageConflictException)
-            {
+                try
+                {
+                    store.Delete(key, current.Namespace, current.Name, current.ResourceVersion);
+                    break;
+                }
+                catch (StorageConflictException)
+                {
+                }
             }
         }
         lifecycle.Update(StorageKey, "", crd.Name, obj =>

@@ -73,14 +73,8 @@ public sealed class GarbageCollector(ObjectStore store, ObjectLifecycle lifecycl
             }
             return;
         }
-        try
-        {
-            lifecycle.Delete(obj, "Background", dryRun: false);
-        }
-        catch (StorageConflictException)
-        {
-            // Changed meanwhile: the change's own event brings it back here.
-        }
+        lifecycle.DeleteLatest(obj.StorageKey, obj.Namespace, obj.Name, o =>
+            o.Uid == obj.Uid && o.OwnerUids.SequenceEqual(obj.OwnerUids) && o.Object.Metadata()["deletionTimestamp"] is null ? "Background" : null);
     }
 
     private void Reconcile(StoredObject obj)
@@ -120,19 +114,12 @@ public sealed class GarbageCollector(ObjectStore store, ObjectLifecycle lifecycl
                 lifecycle.Update(d.StorageKey, d.Namespace, d.Name, o => RemoveOwnerReference(o, ownerUid));
                 continue;
             }
-            if (d.Object.Metadata()["deletionTimestamp"] is not null)
-            {
+            lifecycle.DeleteLatest(d.StorageKey, d.Namespace, d.Name, o =>
+                o.Uid != d.Uid || !o.OwnerUids.Contains(ownerUid) ? null
                 // Already going (its own finalizers or dependents hold it), as upstream's attemptToDeleteItem leaves it.
-                continue;
-            }
-            try
-            {
+                : o.Object.Metadata()["deletionTimestamp"] is not null ? null
                 // Upstream deletes in the foreground only dependents that have dependents of their own.
-                lifecycle.Delete(d, propagation == "Foreground" && store.Dependents(d.Uid).Any() ? "Foreground" : "Background", dryRun: false);
-            }
-            catch (StorageConflictException)
-            {
-            }
+                : propagation == "Foreground" && store.Dependents(o.Uid).Any() ? "Foreground" : "Background");
         }
     }
 

@@ -20,17 +20,7 @@ public sealed class NamespaceController(ObjectStore store, ObjectLifecycle lifec
         {
             foreach (var o in store.List(key, ns).Items.ToList())
             {
-                if (o.Object.Metadata()["deletionTimestamp"] is not null)
-                {
-                    continue;
-                }
-                try
-                {
-                    lifecycle.Delete(o, "Background", dryRun: false);
-                }
-                catch (StorageConflictException)
-                {
-                }
+                lifecycle.DeleteLatest(key, ns, o.Name, current => current.Object.Metadata()["deletionTimestamp"] is null ? "Background" : null);
             }
         }
         var remaining = new SortedSet<string>(StringComparer.Ordinal);

@@ -384,17 +384,31 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
             // The NamespaceLifecycle admission plugin's immortal namespaces.
             throw ApiException.Forbidden(rt, rc.Info.Name, "this namespace may not be deleted");
         }
-        var current = store.Get(rt.StorageKey, rc.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
         var pre = options?["preconditions"];
-        if (pre?["uid"]?.GetValue<string>() is { } uid && uid != current.Uid)
+        StoredObject current;
+        JsonObject result;
+        bool gone;
+        for (var attempt = 0; ; attempt++)
         {
-            throw ApiException.Conflict(rt, rc.Info.Name);
+            current = store.Get(rt.StorageKey, rc.Namespace, rc.Info.Name) ?? throw ApiException.NotFound(rt, rc.Info.Name);
+            if (pre?["uid"]?.GetValue<string>() is { } uid && uid != current.Uid)
+            {
+                throw ApiException.Conflict(rt, rc.Info.Name);
+            }
+            if (pre?["resourceVersion"]?.GetValue<string>() is { } prv && prv != current.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            {
+                throw ApiException.Conflict(rt, rc.Info.Name);
+            }
+            try
+            {
+                (result, gone) = Delete(rc, current, propagation, dryRun);
+                break;
+            }
+            catch (ApiException e) when (e.Reason == "Conflict" && attempt < MaxConflictRetries)
+            {
+                // Written in between: delete the newer state (its preconditions, if any, are checked again).
+            }
         }
-        if (pre?["resourceVersion"]?.GetValue<string>() is { } prv && prv != current.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
-        {
-            throw ApiException.Conflict(rt, rc.Info.Name);
-        }
-        var (result, gone) = Delete(rc, current, propagation, dryRun);
         if (gone && !rt.DeleteReturnsObject)
         {
             var details = ApiException.DetailsOf(rt, rc.Info.Name);
@@ -481,11 +495,22 @@ public sealed class ResourceHandler(ObjectStore store, ObjectLifecycle lifecycle
         var deleted = new List<StoredObject>();
         foreach (var o in items.Where(o => labels.Matches(o.Labels) && fields.Matches(f => FieldValue(o, f))).ToList())
         {
-            var current = store.Get(o.StorageKey, o.Namespace, o.Name);
-            if (current is not null)
+            for (var attempt = 0; ; attempt++)
             {
-                Delete(rc, current, propagation, dryRun);
-                deleted.Add(current);
+                var current = store.Get(o.StorageKey, o.Namespace, o.Name);
+                if (current is null)
+                {
+                    break;
+                }
+                try
+                {
+                    Delete(rc, current, propagation, dryRun);
+                    deleted.Add(current);
+                    break;
+                }
+                catch (ApiException e) when (e.Reason == "Conflict" && attempt < MaxConflictRetries)
+                {
+                }
             }
         }
         await Responses.WriteListAsync(rc, deleted, rv, null);

@@ -74,6 +74,30 @@ public sealed class ObjectLifecycle(ObjectStore store, TimeProvider clock)
         return (Write(current.StorageKey, current, marked, dryRun), false);
     }
 
+    /// <summary>
+    /// Deletes the latest state of an object, re-reading it when it changed meanwhile (for controllers, which would
+    /// otherwise never come back to it): <paramref name="policy"/> decides from that state, null to leave it alone.
+    /// </summary>
+    public void DeleteLatest(string storageKey, string ns, string name, Func<StoredObject, string?> policy)
+    {
+        for (var attempt = 0; attempt < 32; attempt++)
+        {
+            var current = store.Get(storageKey, ns, name);
+            if (current is null || policy(current) is not { } propagation)
+            {
+                return;
+            }
+            try
+            {
+                Delete(current, propagation, dryRun: false);
+                return;
+            }
+            catch (StorageConflictException)
+            {
+            }
+        }
+    }
+
     /// <summary>Changes an object with retries on conflict (for controllers); <paramref name="mutate"/> returns false to leave it.</summary>
     public void Update(string storageKey, string ns, string name, Func<JsonObject, bool> mutate)
     {

@@ -203,6 +203,26 @@ public sealed class ErrorConformanceTests(ServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task DeleteWithoutPreconditionsIsNotDisturbedByConcurrentWrites()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            var name = $"busy-{round}";
+            (await _http.PostAsync(Cms, $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{name}}}","finalizers":["example.com/hold"]}}""")).Expect(201);
+            Task<ApiHttp.Response> Write(int i) => _http.PatchAsync($"{Cms}/{name}", $$$"""{"data":{"k{{{i}}}":"v"}}""");
+            var writes = Enumerable.Range(0, 15).Select(Write).ToList();
+            var delete = _http.DeleteAsync($"{Cms}/{name}");
+            writes.AddRange(Enumerable.Range(15, 15).Select(Write));
+            await Task.WhenAll(writes);
+            var deleted = await delete;
+            Assert.True(deleted.Code == 200, deleted.Body);
+            var marked = (await _http.GetAsync($"{Cms}/{name}")).Expect(200);
+            Assert.NotNull(marked["metadata"]!["deletionTimestamp"]);
+            (await _http.PatchAsync($"{Cms}/{name}", """{"metadata":{"finalizers":null}}""")).Expect(200);
+        }
+    }
+
+    [Fact]
     public async Task BodyThatContradictsTheUrlIsBadRequest()
     {
         var wrongNs = (await _http.PostAsync(Cms, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","namespace":"elsewhere"}}""")).Expect(400);

@@ -175,6 +175,49 @@ public sealed class GarbageCollectionConformanceTests(ServerFixture fixture) : I
     }
 
     [Fact]
+    public async Task DependentsChangingWhileCollectedAreStillCollected()
+    {
+        const string ns = "gc-busy";
+        await CreateNamespaceAsync(ns);
+        for (var round = 0; round < 3; round++)
+        {
+            var owner = await CreateConfigMapAsync(ns, $"owner-{round}");
+            var names = Enumerable.Range(0, 10).Select(i => $"dep-{round}-{i}").ToList();
+            foreach (var name in names)
+            {
+                await CreateConfigMapAsync(ns, name, owners: [Ref(owner)]);
+            }
+            // Writers keep changing the dependents while the collector deletes them.
+            using var stop = new CancellationTokenSource();
+            var writers = names.Select(name => Task.Run(async () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested && i < 200; i++)
+                {
+                    if ((await _http.PatchAsync(CmPath(ns, name), $$$"""{"data":{"n":"{{{i}}}"}}""")).Code == 404)
+                    {
+                        return;
+                    }
+                }
+            })).ToList();
+            await Task.Delay(50);
+            (await _http.DeleteAsync(CmPath(ns, $"owner-{round}"))).Expect(200);
+            await Eventually.TrueAsync(async () =>
+            {
+                foreach (var name in names)
+                {
+                    if ((await _http.GetAsync(CmPath(ns, name))).Code != 404)
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }, "every dependent is collected");
+            await stop.CancelAsync();
+            await Task.WhenAll(writers);
+        }
+    }
+
+    [Fact]
     public async Task CollectionResumesAfterARestart()
     {
         // What the collector had not done yet when the server stopped is done when it starts again.
