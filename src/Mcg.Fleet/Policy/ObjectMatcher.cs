@@ -113,28 +113,28 @@ public static class ObjectMatcher
         switch (desired)
         {
             case JsonObject d when existing is JsonObject e:
-            {
-                var result = (JsonObject)e.DeepClone();
-                foreach (var (key, value) in d)
                 {
-                    result[key] = Merge(value, e[key]);
+                    var result = (JsonObject)e.DeepClone();
+                    foreach (var (key, value) in d)
+                    {
+                        result[key] = Merge(value, e[key]);
+                    }
+                    return result;
                 }
-                return result;
-            }
             case JsonArray d when existing is JsonArray e:
-            {
-                var result = new JsonArray(e.Select(i => i?.DeepClone()).ToArray());
-                var (pairs, unmatched) = MatchItems(d, e, ItemContains);
-                foreach (var (desiredIndex, existingIndex) in pairs)
                 {
-                    result[existingIndex] = Merge(d[desiredIndex], e[existingIndex]);
+                    var result = new JsonArray(e.Select(i => i?.DeepClone()).ToArray());
+                    var (pairs, unmatched) = MatchItems(d, e, ItemContains);
+                    foreach (var (desiredIndex, existingIndex) in pairs)
+                    {
+                        result[existingIndex] = Merge(d[desiredIndex], e[existingIndex]);
+                    }
+                    foreach (var index in unmatched)
+                    {
+                        result.Add(d[index]?.DeepClone());
+                    }
+                    return result;
                 }
-                foreach (var index in unmatched)
-                {
-                    result.Add(d[index]?.DeepClone());
-                }
-                return result;
-            }
             default:
                 return desired?.DeepClone();
         }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Mcg.Fleet.Crds;
 using Mcg.Kube.Client;
@@ -25,6 +26,7 @@ public sealed class PolicyPropagator : IReconciler
     private readonly PlacementResolver _resolver;
     private readonly EventRecorder _events;
     private readonly KubeController _controller;
+    private readonly ConcurrentDictionary<string, string> _failures = new(StringComparer.Ordinal);
 
     public PolicyPropagator(IKubeClient hub, ILoggerFactory loggers, PolicyPropagatorOptions? options = null)
     {
@@ -61,6 +63,10 @@ public sealed class PolicyPropagator : IReconciler
         var cached = _cache.Policies.Get(ns, name);
         if (cached is null)
         {
+            foreach (var failure in _failures.Keys.Where(k => k.StartsWith(key + "/", StringComparison.Ordinal)))
+            {
+                _failures.TryRemove(failure, out _);
+            }
             var removed = await DeleteReplicasAsync(ns, name, new HashSet<string>(), ct);
             if (removed > 0)
             {
@@ -87,16 +93,23 @@ public sealed class PolicyPropagator : IReconciler
         {
             foreach (var decision in resolution.Decisions)
             {
+                var failureKey = $"{key}/{decision.ClusterNamespace}";
                 try
                 {
                     await EnsureReplicaAsync(root, decision, ct);
+                    _failures.TryRemove(failureKey, out _);
                 }
                 catch (KubeApiException ex)
                 {
                     failed.Add(decision);
                     _logger.LogWarning("Could not replicate policy {Namespace}/{Name} to cluster {Cluster}: {Message}", ns, name, decision.ClusterName, ex.Message);
-                    await _events.RecordAsync(root, EventRecorder.Warning, "PolicyPropagation",
-                        $"Failed to replicate the policy {ns}/{name} to cluster {decision.ClusterNamespace}/{decision.ClusterName}: {ex.Message}", ct: ct);
+                    if (!_failures.TryGetValue(failureKey, out var previous) || previous != ex.Message)
+                    {
+                        // One event per distinct failure: the retries would otherwise record the same warning every few seconds.
+                        _failures[failureKey] = ex.Message;
+                        await _events.RecordAsync(root, EventRecorder.Warning, "PolicyPropagation",
+                            $"Failed to replicate the policy {ns}/{name} to cluster {decision.ClusterNamespace}/{decision.ClusterName}: {ex.Message}", ct: ct);
+                    }
                 }
             }
             await DeleteReplicasAsync(ns, name, resolution.Decisions.Select(c => c.ClusterNamespace).ToHashSet(StringComparer.Ordinal), ct);

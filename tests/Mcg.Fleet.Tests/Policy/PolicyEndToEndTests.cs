@@ -238,6 +238,26 @@ public class PolicyEndToEndTests(PolicyFixture fx) : IClassFixture<PolicyFixture
     }
 
     [Fact]
+    public async Task AClusterWithoutANamespaceOnTheHub_IsNonCompliant()
+    {
+        await Hub.CreateAsync(OcmCrds.Policies, RootPolicy("policy-ghost", null,
+            ConfigurationPolicy("ghost-default", "inform", "musthave", Namespace("default"))));
+        await Hub.CreateAsync(OcmCrds.PlacementBindings, Binding("binding-ghost", "Placement", "placement-ghost", "policy-ghost"));
+        await DecideAsync(Hub, "placement-ghost", Cluster1, "ghost-cluster");
+
+        var root = await Wait.ForAsync(() => Root("policy-ghost"),
+            r => r?["status"]?["status"]?.ToJsonString() == "[{\"clustername\":\"cluster1\",\"clusternamespace\":\"cluster1\",\"compliant\":\"Compliant\"},"
+                + "{\"clustername\":\"ghost-cluster\",\"clusternamespace\":\"ghost-cluster\",\"compliant\":\"NonCompliant\"}]",
+            "the cluster the policy cannot be replicated to is NonCompliant", fx.Log);
+        Assert.Equal("NonCompliant", Compliant(root));
+        var warnings = (await Hub.ListAsync(PolicyResources.Events, Ns)).Items
+            .Where(e => e["involvedObject"]?["name"]?.GetValue<string>() == "policy-ghost" && e["type"]?.GetValue<string>() == "Warning")
+            .ToList();
+        Assert.Single(warnings);
+        Assert.StartsWith("Failed to replicate the policy policies/policy-ghost to cluster ghost-cluster/ghost-cluster", warnings[0]["message"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task RemovingAClusterFromTheDecision_RemovesItsReplica()
     {
         await Hub.CreateAsync(OcmCrds.Policies, RootPolicy("policy-moving", null,
