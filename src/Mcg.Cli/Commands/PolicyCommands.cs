@@ -123,7 +123,7 @@ public static class PolicyCommands
             }
             foreach (var detail in details)
             {
-                var latest = detail["history"]?[0] as JsonObject;
+                var latest = (detail["history"] as JsonArray)?.FirstOrDefault() as JsonObject;
                 table.Add(cluster, state, detail["templateMeta"]?["name"]?.GetValue<string>(), detail.GetString("compliant"),
                     latest?.GetString("lastTimestamp"), latest?.GetString("message"));
             }

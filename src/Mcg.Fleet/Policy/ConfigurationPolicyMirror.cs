@@ -108,7 +108,7 @@ internal sealed class ConfigurationPolicyMirror(IKubeClient managed, string clus
         for (var i = 0; i < state.Conditions.Count; i++)
         {
             var condition = state.Conditions[i];
-            var before = previousDetails?.ElementAtOrDefault(i)?["conditions"]?[0] as JsonObject;
+            var before = (previousDetails?.ElementAtOrDefault(i)?["conditions"] as JsonArray)?.FirstOrDefault() as JsonObject;
             var unchanged = before is not null && before.GetString("type") == condition.Type && before.GetString("reason") == condition.Reason
                 && before.GetString("message") == condition.Message;
             details.Add(new JsonObject

@@ -17,7 +17,7 @@ internal sealed class ReplicaStatusWriter(IKubeClient hub, EventRecorder events)
 
     /// <summary>The latest message of a template in the policy's status, or null.</summary>
     public static string? LatestMessage(JsonObject policy, string templateName) =>
-        Details(policy).FirstOrDefault(d => TemplateName(d) == templateName)?["history"]?[0]?["message"]?.GetValue<string>();
+        ((Details(policy).FirstOrDefault(d => TemplateName(d) == templateName)?["history"] as JsonArray)?.FirstOrDefault() as JsonObject)?.GetString("message");
 
     /// <summary>
     /// Records the new messages (oldest first) of each template, in the order of the policy's templates; returns the

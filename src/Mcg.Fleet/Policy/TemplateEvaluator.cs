@@ -79,20 +79,28 @@ public sealed class TemplateEvaluator(IKubeClient managed, ILogger<TemplateEvalu
                 desired.Metadata().Remove("namespace");
             }
             results.Add(name.Length > 0
-                ? await EvaluateNamedAsync(resource, desired, ns, name, template, remediation, ct)
-                : await EvaluateUnnamedAsync(resource, desired, ns, template, ct));
+                ? await EvaluateNamedAsync(resource, desired, ns, name, index, template, remediation, ct)
+                : await EvaluateUnnamedAsync(resource, desired, ns, index, template, ct));
         }
         return new TemplateEvaluation(resource, selectsNamespaces, results);
     }
 
-    private async Task<ObjectResult> EvaluateNamedAsync(ResourceRef resource, JsonObject desired, string ns, string name, ObjectTemplate template,
-        RemediationAction remediation, CancellationToken ct)
+    private async Task<ObjectResult> EvaluateNamedAsync(ResourceRef resource, JsonObject desired, string ns, string name, int index,
+        ObjectTemplate template, RemediationAction remediation, CancellationToken ct)
     {
         var events = new List<EvaluationEvent>();
         var enforce = remediation == RemediationAction.Enforce;
         var shouldExist = template.ComplianceType != ComplianceType.MustNotHave;
         var prefix = $"{resource.Resource} [{name}]{(ns.Length > 0 ? " in namespace " + ns : "")}";
-        var existing = await managed.GetAsync(resource, NullIfEmpty(ns), name, ct);
+        JsonObject? existing;
+        try
+        {
+            existing = await managed.GetAsync(resource, NullIfEmpty(ns), name, ct);
+        }
+        catch (KubeApiException ex)
+        {
+            return new ObjectResult(ns, [name], [RetrievalError(index, ex)]);
+        }
         if (existing is null && !shouldExist)
         {
             events.Add(new EvaluationEvent(true, EvaluationReasons.WantNotFoundDNE));
@@ -193,9 +201,18 @@ public sealed class TemplateEvaluator(IKubeClient managed, ILogger<TemplateEvalu
         }
     }
 
-    private async Task<ObjectResult> EvaluateUnnamedAsync(ResourceRef resource, JsonObject desired, string ns, ObjectTemplate template, CancellationToken ct)
+    private async Task<ObjectResult> EvaluateUnnamedAsync(ResourceRef resource, JsonObject desired, string ns, int index, ObjectTemplate template,
+        CancellationToken ct)
     {
-        var candidates = (await managed.ListAsync(resource, NullIfEmpty(ns), null, ct)).Items;
+        IReadOnlyList<JsonObject> candidates;
+        try
+        {
+            candidates = (await managed.ListAsync(resource, NullIfEmpty(ns), null, ct)).Items;
+        }
+        catch (KubeApiException ex)
+        {
+            return new ObjectResult(ns, [], [RetrievalError(index, ex)]);
+        }
         var comparison = template.ComplianceType == ComplianceType.MustNotHave ? ComplianceType.MustHave : template.ComplianceType;
         var matching = candidates
             .Where(c => ObjectMatcher.Compare(desired, c, comparison, template.MetadataComplianceType).Compliant)
@@ -211,6 +228,9 @@ public sealed class TemplateEvaluator(IKubeClient managed, ILogger<TemplateEvalu
                 : new EvaluationEvent(false, candidates.Count > 0 ? EvaluationReasons.WantFoundNoMatch : EvaluationReasons.WantFoundDNE);
         return new ObjectResult(ns, matching, [evaluationEvent]);
     }
+
+    private static EvaluationEvent RetrievalError(int index, KubeApiException ex) =>
+        new(false, "api error", $"Error retrieving an object for object-template at index [{index}]: {ex.Message}");
 
     private static TemplateEvaluation Error(ResourceRef? resource, string reason, string message, bool selectsNamespaces = false) =>
         new(resource, selectsNamespaces, [new ObjectResult("", [], [new EvaluationEvent(false, reason, message)])]);
