@@ -11,7 +11,6 @@ using Mcg.GitOps.Rendering;
 using Mcg.GitOps.Sources;
 using Mcg.GitOps.Webhooks;
 using Mcg.Kube.Client;
-using Mcg.Kube.Objects;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mcg.Bench;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using Mcg.EndToEnd.Tests.Support;
 using Mcg.ApiServer.Tests.Support;
+using Mcg.EndToEnd.Tests.Support;
 
 namespace Mcg.EndToEnd.Tests;
 

@@ -1,7 +1,7 @@
+using System.Text.Json.Nodes;
 using Mcg.ApiServer.Tests.Support;
 using Mcg.EndToEnd.Tests.Support;
 using Mcg.Kube.Objects;
-using System.Text.Json.Nodes;
 
 namespace Mcg.EndToEnd.Tests;
 

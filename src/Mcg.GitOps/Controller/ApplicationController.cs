@@ -1,14 +1,12 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Mcg.GitOps.Applications;
-using Mcg.GitOps.Diff;
 using Mcg.GitOps.Health;
-using Mcg.GitOps.Sync;
 using Mcg.Kube.Client;
 using Mcg.Kube.Objects;
 using Mcg.Kube.Runtime;
-using KubeController = Mcg.Kube.Runtime.Controller;
 using Microsoft.Extensions.Logging;
+using KubeController = Mcg.Kube.Runtime.Controller;
 
 namespace Mcg.GitOps.Controller;
 
