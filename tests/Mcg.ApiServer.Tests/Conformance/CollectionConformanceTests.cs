@@ -1,5 +1,5 @@
-using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Mcg.ApiServer.Tests.Support;
 
 namespace Mcg.ApiServer.Tests.Conformance;
