@@ -54,4 +54,19 @@ public sealed class DurabilityTests
         await watch;
         Assert.Equal([(WatchEventType.Added, "later"), (WatchEventType.Deleted, "item-0007")], seen);
     }
+
+    [Fact]
+    public async Task SigtermStopsTheServerCleanly()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        using (var client = server.Client())
+        {
+            await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "before-stop" } }, "default");
+        }
+        // systemd, docker and kubelets stop a server with SIGTERM: it must exit, cleanly, and keep its data.
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        await server.StartAgainAsync();
+        using var after = server.Client();
+        Assert.Equal("before-stop", (await after.CoreV1.ReadNamespacedConfigMapAsync("before-stop", "default")).Metadata.Name);
+    }
 }

@@ -41,6 +41,9 @@ public sealed class EmbeddedApiServer : IAsyncDisposable
     public string AdminToken { get; }
     public ObjectStore Store => _store;
 
+    /// <summary>Cancelled when the host is asked to stop (SIGTERM, Ctrl+C: the generic host's console lifetime handles those).</summary>
+    public CancellationToken StopRequested => _app.Lifetime.ApplicationStopping;
+
     public static async Task<EmbeddedApiServer> StartAsync(ApiServerOptions options, ILoggerProvider? loggerProvider = null, CancellationToken ct = default)
     {
         var dir = Path.GetFullPath(options.DataDirectory);

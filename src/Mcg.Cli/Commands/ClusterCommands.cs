@@ -107,7 +107,9 @@ public static class ClusterCommands
             Console.WriteLine($"kubeconfig: {server.KubeconfigPath}  (export KUBECONFIG={server.KubeconfigPath})");
             try
             {
-                await Task.Delay(Timeout.Infinite, ct);
+                // The host takes SIGTERM and Ctrl+C for itself (and stops); follow it as well as the command's own token.
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, server.StopRequested);
+                await Task.Delay(Timeout.Infinite, stop.Token);
             }
             catch (OperationCanceledException)
             {

@@ -48,6 +48,32 @@ public sealed partial class ServerProcess : IAsyncDisposable
         await StartProcessAsync();
     }
 
+    /// <summary>Sends SIGTERM (what service managers send) and returns the exit code, or null if it did not exit in time.</summary>
+    public async Task<int?> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!)
+        {
+            await kill.WaitForExitAsync();
+        }
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Starts the process again on the same data directory after it stopped.</summary>
+    public async Task StartAgainAsync()
+    {
+        _process?.Dispose();
+        await StartProcessAsync();
+    }
+
     public Kubernetes Client() => new(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
 
     public async ValueTask DisposeAsync()
