@@ -11,37 +11,12 @@ public static class Conditions
     /// <summary>Kubernetes MicroTime, as Lease renewTime uses.</summary>
     public static string MicroTime(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>Sets a condition on <c>status.conditions</c>; returns whether anything changed.</summary>
+    /// <summary>Sets a condition on <c>status.conditions</c> (as meta.SetStatusCondition); returns whether anything changed.</summary>
     public static bool Set(JsonObject status, string type, string value, string reason, string message, DateTimeOffset now)
     {
         var list = status["conditions"] as JsonArray ?? new JsonArray();
         status["conditions"] = list;
-        var existing = list.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == type);
-        if (existing is not null && existing["status"]?.GetValue<string>() == value && existing["reason"]?.GetValue<string>() == reason
-            && existing["message"]?.GetValue<string>() == message)
-        {
-            return false;
-        }
-        var transition = existing is not null && existing["status"]?.GetValue<string>() == value
-            ? existing["lastTransitionTime"]?.GetValue<string>() ?? Timestamp(now)
-            : Timestamp(now);
-        var condition = new JsonObject
-        {
-            ["type"] = type,
-            ["status"] = value,
-            ["lastTransitionTime"] = transition,
-            ["reason"] = reason,
-            ["message"] = message,
-        };
-        if (existing is null)
-        {
-            list.Add(condition);
-        }
-        else
-        {
-            list[list.IndexOf(existing)] = condition;
-        }
-        return true;
+        return Placement.StatusConditions.Set(list, type, value, reason, message, now);
     }
 
     public static string? Get(JsonObject? status, string type) =>

@@ -1,3 +1,5 @@
+using Mcg.Kube.Objects;
+
 namespace Mcg.Fleet.Policy;
 
 /// <summary>A parsed <c>spec.evaluationInterval.compliant</c> or <c>.noncompliant</c> (a Go duration, <c>watch</c> or <c>never</c>).</summary>

@@ -239,7 +239,7 @@ public sealed class WorkAgent : IReconciler
                 : (rule["jsonPaths"] as JsonArray)?.OfType<JsonObject>().Select(p => (p.GetString("name") ?? "", p.GetString("path") ?? "")) ?? [];
             foreach (var (name, path) in paths)
             {
-                var value = Select(live, path);
+                var value = JsonPath.Evaluate(live, path);
                 if (value is null)
                 {
                     continue;
@@ -255,15 +255,6 @@ public sealed class WorkAgent : IReconciler
             }
         }
         return new JsonObject { ["values"] = values };
-    }
-
-    private static JsonNode? Select(JsonNode? node, string path)
-    {
-        foreach (var part in path.Trim().Split('.', StringSplitOptions.RemoveEmptyEntries))
-        {
-            node = (node as JsonObject)?[part];
-        }
-        return node;
     }
 
     /// <summary>Watches an applied kind on the managed cluster: a change to an object owned by a work re-applies that work.</summary>

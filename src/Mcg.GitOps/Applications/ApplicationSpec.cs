@@ -65,6 +65,12 @@ public sealed record SyncPolicy(bool Automated, bool Prune, bool SelfHeal, bool 
 {
     public bool Has(string option) => Options.Contains(option);
 
+    /// <summary>A Go duration (<c>5s</c>, <c>3m</c>) as Argo CD writes backoff fields; absent means the default.</summary>
+    private static TimeSpan Duration(string? text, TimeSpan fallback) =>
+        string.IsNullOrWhiteSpace(text) ? fallback
+        : GoDuration.TryParse(text, out var d) ? d
+        : throw new InvalidSpecException($"syncPolicy.retry.backoff: invalid duration \"{text}\"");
+
     public static SyncPolicy Parse(JsonObject? policy)
     {
         var automated = policy?["automated"] as JsonObject;
@@ -76,9 +82,9 @@ public sealed record SyncPolicy(bool Automated, bool Prune, bool SelfHeal, bool 
             var backoff = r["backoff"] as JsonObject;
             retry = new RetryPolicy(
                 r["limit"]?.GetValue<long>() ?? 0,
-                Durations.Parse(backoff?.GetString("duration"), TimeSpan.FromSeconds(5)),
+                Duration(backoff?.GetString("duration"), TimeSpan.FromSeconds(5)),
                 backoff?["factor"]?.GetValue<long>() ?? 2,
-                Durations.Parse(backoff?.GetString("maxDuration"), TimeSpan.FromMinutes(3)));
+                Duration(backoff?.GetString("maxDuration"), TimeSpan.FromMinutes(3)));
         }
         return new SyncPolicy(enabled, automated?["prune"]?.GetValue<bool>() ?? false, automated?["selfHeal"]?.GetValue<bool>() ?? false,
             automated?["allowEmpty"]?.GetValue<bool>() ?? false, options, retry);
@@ -143,44 +149,3 @@ public sealed record ApplicationSpec(
 
 /// <summary>An Application spec that cannot be acted on (reported as the InvalidSpecError condition).</summary>
 public sealed class InvalidSpecException(string message) : Exception(message);
-
-/// <summary>Go-style durations as Argo CD writes them (<c>5s</c>, <c>3m</c>, <c>1h30m</c>).</summary>
-public static class Durations
-{
-    public static TimeSpan Parse(string? text, TimeSpan fallback)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return fallback;
-        }
-        var total = TimeSpan.Zero;
-        var number = "";
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (char.IsDigit(c) || c == '.')
-            {
-                number += c;
-                continue;
-            }
-            var unit = c == 'm' && i + 1 < text.Length && text[i + 1] == 's' ? "ms" : c.ToString();
-            i += unit.Length - 1;
-            if (!double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
-            {
-                throw new InvalidSpecException($"invalid duration \"{text}\"");
-            }
-            total += unit switch
-            {
-                "ms" => TimeSpan.FromMilliseconds(value),
-                "s" => TimeSpan.FromSeconds(value),
-                "m" => TimeSpan.FromMinutes(value),
-                "h" => TimeSpan.FromHours(value),
-                _ => throw new InvalidSpecException($"invalid duration \"{text}\": unknown unit \"{unit}\""),
-            };
-            number = "";
-        }
-        return number.Length > 0 && double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
-            ? total + TimeSpan.FromSeconds(seconds)
-            : total;
-    }
-}

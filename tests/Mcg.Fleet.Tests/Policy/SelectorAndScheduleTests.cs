@@ -1,4 +1,5 @@
 using Mcg.Fleet.Policy;
+using Mcg.Kube.Objects;
 using static Mcg.Fleet.Tests.Policy.Json;
 
 namespace Mcg.Fleet.Tests.Policy;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Mcg.Fleet.Policy;
+namespace Mcg.Kube.Objects;
 
 /// <summary>Go's <c>time.ParseDuration</c> format: a sequence of decimal numbers with units (<c>ns us µs ms s m h</c>), e.g. <c>1h30m</c>, <c>10s</c>, <c>1.5m</c>.</summary>
 public static class GoDuration
