@@ -11,4 +11,5 @@ root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(VaultCommands.Create());
 root.Subcommands.Add(SecretsCommands.Create());
 root.Subcommands.Add(PolicyCommands.Create());
+root.Subcommands.Add(UpCommand.Create());
 return await root.Parse(args).InvokeAsync();

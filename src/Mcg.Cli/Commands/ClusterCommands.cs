@@ -38,12 +38,7 @@ public static class ClusterCommands
             var token = await Mcg.Fleet.Registration.ClusterJoin.IssueBootstrapTokenAsync(hub, clusterName, TimeSpan.FromMinutes(parse.GetValue(ttl)), ct);
             var hubConfigPath = parse.GetValue(kube.Kubeconfig) ?? Environment.GetEnvironmentVariable("KUBECONFIG")
                 ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
-            var config = (System.Text.Json.Nodes.JsonObject)Mcg.Kube.Objects.YamlJson.Parse(await File.ReadAllTextAsync(hubConfigPath, ct), hubConfigPath)!;
-            foreach (var user in (config["users"] as System.Text.Json.Nodes.JsonArray)?.OfType<System.Text.Json.Nodes.JsonObject>() ?? [])
-            {
-                user["user"] = new System.Text.Json.Nodes.JsonObject { ["token"] = token };
-            }
-            var text = Mcg.Kube.Objects.YamlJson.ToYaml(config);
+            var text = Mcg.Fleet.Registration.ClusterJoin.BootstrapKubeconfig(await File.ReadAllTextAsync(hubConfigPath, ct), hubConfigPath, token);
             if (parse.GetValue(output) is { } file)
             {
                 await File.WriteAllTextAsync(file.FullName, text, ct);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Mcg.Kube.Client;
+using Mcg.Kube.Objects;
 
 namespace Mcg.Fleet.Registration;
 
@@ -40,6 +41,18 @@ public static class ClusterJoin
             ["spec"] = new JsonObject { ["expirationSeconds"] = (long)validity.TotalSeconds },
         }, new WriteOptions { Subresource = "token" }, ct);
         return result["status"]?["token"]?.GetValue<string>() ?? throw new InvalidOperationException("the hub issued no token");
+    }
+
+    /// <summary>The hub's kubeconfig with every user's credential replaced by the bootstrap token.</summary>
+    public static string BootstrapKubeconfig(string hubKubeconfigYaml, string hubKubeconfigPath, string token)
+    {
+        var config = YamlJson.Parse(hubKubeconfigYaml, hubKubeconfigPath) as JsonObject
+            ?? throw new InvalidDataException($"{hubKubeconfigPath}: not a kubeconfig");
+        foreach (var user in (config["users"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            user["user"] = new JsonObject { ["token"] = token };
+        }
+        return YamlJson.ToYaml(config);
     }
 
     public static async Task EnsureNamespaceAsync(IKubeClient client, string ns, CancellationToken ct)
