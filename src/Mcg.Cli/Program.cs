@@ -12,4 +12,6 @@ root.Subcommands.Add(VaultCommands.Create());
 root.Subcommands.Add(SecretsCommands.Create());
 root.Subcommands.Add(PolicyCommands.Create());
 root.Subcommands.Add(UpCommand.Create());
-return await root.Parse(args).InvokeAsync();
+root.Subcommands.Add(StatusCommand.Create());
+// Long-running commands stop their children and flush state on SIGTERM/Ctrl-C; give them time to do so.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

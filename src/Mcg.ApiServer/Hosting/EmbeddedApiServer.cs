@@ -55,6 +55,7 @@ public sealed class EmbeddedApiServer : IAsyncDisposable
         staticTokens[adminToken] = new UserInfo("admin", [UserInfo.Masters, "system:authenticated"]);
 
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedHostLifetime>();
         builder.Logging.ClearProviders();
         if (loggerProvider is not null)
         {

@@ -55,10 +55,9 @@ public sealed class UpRunner(UpOptions options, TextWriter output)
         finally
         {
             output.WriteLine("mcg up: stopping");
-            foreach (var child in Enumerable.Reverse(_children))
-            {
-                await child.DisposeAsync();
-            }
+            // Agents first (they would only log errors while their cluster or hub goes away), then the servers.
+            await Task.WhenAll(_children.Where(c => c.Name.StartsWith("agent-", StringComparison.Ordinal)).Select(c => c.DisposeAsync().AsTask()));
+            await Task.WhenAll(_children.Where(c => !c.Name.StartsWith("agent-", StringComparison.Ordinal)).Select(c => c.DisposeAsync().AsTask()));
         }
     }
 
