@@ -127,6 +127,11 @@ public sealed class WorkAgent : IReconciler
             Conditions.Set(status, "Applied", "False", "AppliedManifestWorkFailed", $"Failed to apply manifest work: {string.Join("; ", failures)}", now);
             Conditions.Set(status, "Available", "False", "ResourcesNotAvailable", $"{failures.Count} of {manifests.Count} resources are not available", now);
         }
+        // observedGeneration says which spec this status describes (the hub judges "applied" only for the current one).
+        foreach (var c in (status["conditions"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            c["observedGeneration"] = work.Metadata()["generation"]?.DeepClone();
+        }
         status["resourceStatus"] = new JsonObject { ["manifests"] = StripTimes(statuses, work["status"]?["resourceStatus"]?["manifests"] as JsonArray) };
         if (!JsonNode.DeepEquals(status, work["status"]))
         {

@@ -3,7 +3,7 @@ using Mcg.Kube.Objects;
 
 namespace Mcg.GitOps.Applications;
 
-/// <summary>The Argo CD CustomResourceDefinitions (Application, AppProject), with upstream names and printer columns.</summary>
+/// <summary>The Argo CD CustomResourceDefinitions (Application, AppProject, ApplicationSet), with upstream names and printer columns.</summary>
 public static class ArgoCrds
 {
     public const string Group = "argoproj.io";
@@ -19,6 +19,7 @@ public static class ArgoCrds
             ("Project", ".spec.project", 10),
         ]),
         Crd("appprojects", "appproject", "AppProject", ["appproj", "appprojs"], []),
+        Crd("applicationsets", "applicationset", "ApplicationSet", ["appset", "appsets"], []),
     ];
 
     private static JsonObject Crd(string plural, string singular, string kind, string[] shortNames, (string Name, string Path, int Priority)[] columns)

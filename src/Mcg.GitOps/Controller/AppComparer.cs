@@ -21,10 +21,9 @@ public sealed class AppComparer(IManifestSource source, IManifestRenderer render
 
     public void ForgetRenders() => _renders.Clear();
 
-    public async Task<Comparison> CompareAsync(JsonObject app, ApplicationSpec spec, IReadOnlyList<ApplicationSource> sources, string? revision,
-        IEnumerable<(string ApiVersion, string Kind)> previouslyManaged, CancellationToken ct)
+    /// <summary>Fetches every source at its revision and renders it (cached per repository, revision, path and options).</summary>
+    public async Task<(IReadOnlyList<string> Revisions, IReadOnlyList<JsonObject> Rendered)> RenderAsync(IReadOnlyList<ApplicationSource> sources, string? revision, CancellationToken ct)
     {
-        var appName = app.Name()!;
         var revisions = new List<string>();
         var rendered = new List<JsonObject>();
         foreach (var src in sources)
@@ -49,6 +48,14 @@ public sealed class AppComparer(IManifestSource source, IManifestRenderer render
             }
             rendered.AddRange(Render(src, snapshot));
         }
+        return (revisions, rendered);
+    }
+
+    public async Task<Comparison> CompareAsync(JsonObject app, ApplicationSpec spec, IReadOnlyList<ApplicationSource> sources, string? revision,
+        IEnumerable<(string ApiVersion, string Kind)> previouslyManaged, CancellationToken ct)
+    {
+        var appName = app.Name()!;
+        var (revisions, rendered) = await RenderAsync(sources, revision, ct);
 
         var targets = new List<PlannedObject>();
         var keys = new HashSet<string>();
@@ -170,7 +177,7 @@ public sealed class AppComparer(IManifestSource source, IManifestRenderer render
     }
 
     /// <summary>The resource serving the object's kind, and whether the cluster serves it yet.</summary>
-    private async Task<(ResourceRef Resource, bool Served)> ResolveAsync(JsonObject obj, IReadOnlyList<JsonObject> all, CancellationToken ct)
+    public async Task<(ResourceRef Resource, bool Served)> ResolveAsync(JsonObject obj, IReadOnlyList<JsonObject> all, CancellationToken ct)
     {
         var gvk = obj.Gvk();
         try

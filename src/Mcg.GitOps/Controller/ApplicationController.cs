@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Mcg.GitOps.Applications;
+using Mcg.GitOps.Delivery;
 using Mcg.GitOps.Health;
 using Mcg.Kube.Client;
 using Mcg.Kube.Objects;
@@ -20,6 +21,9 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
     public static readonly ResourceRef AppProjects = new(ArgoCrds.Group, ArgoCrds.Version, "appprojects", "AppProject", true);
     private const string RefreshAnnotation = "argocd.argoproj.io/refresh";
 
+    /// <summary>Argo CD's cascading-delete finalizer: deleting the application deletes its resources first.</summary>
+    public const string ResourcesFinalizer = "resources-finalizer.argocd.argoproj.io";
+
     private readonly IKubeClient _client;
     private readonly ClusterCache _cache;
     private readonly AppComparer _comparer;
@@ -32,10 +36,12 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
     private readonly Informer _apps;
     private readonly Informer _projects;
     private readonly KubeController _controller;
+    private readonly RemoteDestinations? _remote;
 
     public ApplicationController(IKubeClient client, ClusterCache cache, AppComparer comparer, HealthAssessor health,
-        ApplicationControllerOptions options, ILoggerFactory loggers, TimeProvider? clock = null)
+        ApplicationControllerOptions options, ILoggerFactory loggers, TimeProvider? clock = null, RemoteDestinations? remote = null)
     {
+        _remote = remote;
         _client = client;
         _cache = cache;
         _comparer = comparer;
@@ -55,14 +61,25 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
             Updated = (_, _) => EnqueueAll(),
             Deleted = _ => EnqueueAll(),
         });
+        if (remote is not null)
+        {
+            remote.Delivery.Changed += key => _controller.Enqueue(ObjectKeys.KeyOf(key.Namespace, key.Name));
+            remote.Clusters.Informer.AddEventHandler(new InformerEventHandler
+            {
+                Added = _ => EnqueueAll(),
+                Updated = (_, _) => EnqueueAll(),
+                Deleted = _ => EnqueueAll(),
+            });
+        }
     }
 
     /// <summary>Installs the CRDs and the default project if missing, then runs until cancelled.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
         await InstallAsync(_client, _options.ControlNamespace, ct);
-        var informers = Task.WhenAll(_apps.RunAsync(ct), _projects.RunAsync(ct));
-        await Task.WhenAll(_apps.WaitForSyncAsync(ct), _projects.WaitForSyncAsync(ct));
+        var informers = Task.WhenAll(_apps.RunAsync(ct), _projects.RunAsync(ct), _remote?.Clusters.Informer.RunAsync(ct) ?? Task.CompletedTask);
+        await Task.WhenAll(_apps.WaitForSyncAsync(ct), _projects.WaitForSyncAsync(ct), _remote?.Clusters.Informer.WaitForSyncAsync(ct) ?? Task.CompletedTask,
+            _remote?.Delivery.StartAsync(ct) ?? Task.CompletedTask);
         await Task.WhenAll(informers, _controller.RunAsync(ct));
     }
 
@@ -110,9 +127,15 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
             {
                 await orphan.Cancel.CancelAsync();
             }
+            // Gone without the cascading finalizer: as Argo CD, what it deployed stays where it is.
+            await WithdrawAsync(key, keepCluster: null, cascade: false, ct);
             return ReconcileResult.Done;
         }
         var app = (JsonObject)cached.DeepClone();
+        if (app.Metadata()["deletionTimestamp"] is not null)
+        {
+            return await FinalizeAsync(key, app, ct);
+        }
         if (_running.TryGetValue(key, out var running))
         {
             if (app["status"]?["operationState"]?["phase"]?.GetValue<string>() == "Terminating")
@@ -136,18 +159,32 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
         try
         {
             spec = ApplicationSpec.Parse(app);
-            var policy = Project(app, spec);
-            var comparison = await _comparer.CompareAsync(app, spec, spec.Sources, null, PreviouslyManaged(app), ct);
+            var (policy, cluster) = Project(app, spec);
+            await WithdrawAsync(key, cluster, app.Finalizers().Contains(ResourcesFinalizer), ct);
+            var comparison = cluster is null
+                ? await _comparer.CompareAsync(app, spec, spec.Sources, null, PreviouslyManaged(app), ct)
+                : _remote!.Comparer.Compare(await _remote.Comparer.PlanAsync(app, spec, spec.Sources, null, ct),
+                    _remote.Delivery.Observe(cluster, new RemoteAppKey(app.Namespace() ?? "", app.Name()!)));
             var conditions = ResourceConditions(app, policy, comparison, now);
             await WriteStatusAsync(app, AppStatus.FromComparison(spec, comparison, conditions), ct);
 
             if (app["operation"] is JsonObject operation)
             {
-                StartOperation(key, app, spec, SyncOperation.Parse(operation));
+                StartOperation(key, app, spec, SyncOperation.Parse(operation), cluster);
+            }
+            else if (app["status"]?["operationState"] is JsonObject { } interrupted && interrupted["phase"]?.GetValue<string>() == "Running"
+                && interrupted["operation"] is JsonObject unfinished)
+            {
+                // The controller stopped during this operation (a restart): resume it, as Argo CD does.
+                StartOperation(key, app, spec, SyncOperation.Parse(unfinished), cluster);
             }
             else if (ShouldAutoSync(app, spec, comparison, conditions) is { } auto)
             {
-                StartOperation(key, app, spec, SyncOperation.Parse(auto));
+                if (SelfHealBackoff(app, auto, now) is { } wait)
+                {
+                    return ReconcileResult.After(wait);
+                }
+                StartOperation(key, app, spec, SyncOperation.Parse(auto), cluster);
             }
         }
         catch (InvalidSpecException e)
@@ -161,7 +198,8 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
         return ReconcileResult.After(_options.PollInterval);
     }
 
-    private AppProjectPolicy Project(JsonObject app, ApplicationSpec spec)
+    /// <summary>The project's policy and the managed cluster the app goes to (null: the hub itself).</summary>
+    private (AppProjectPolicy Policy, string? Cluster) Project(JsonObject app, ApplicationSpec spec)
     {
         var project = _projects.Get(_options.ControlNamespace, spec.Project) ?? _projects.Get(app.Namespace(), spec.Project)
             ?? throw new InvalidSpecException($"Application referencing project {spec.Project} which does not exist");
@@ -173,15 +211,74 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
                 throw new InvalidSpecException(denied);
             }
         }
+        string? cluster = null;
+        var server = spec.Destination.Server ?? ApplicationDestination.InClusterServer;
         if (!spec.Destination.IsInCluster)
         {
-            throw new InvalidSpecException($"there are no clusters with this name: {spec.Destination.Name ?? spec.Destination.Server}");
+            if (_remote is null)
+            {
+                throw new InvalidSpecException($"there are no clusters with this name: {spec.Destination.Name ?? spec.Destination.Server}");
+            }
+            cluster = _remote.ManagedClusterOf(spec.Destination);
+            server = _remote.Clusters.Resolve(spec.Destination)?.Server ?? server;
         }
-        if (policy.CheckDestination(spec.Destination, spec.Destination.Server ?? ApplicationDestination.InClusterServer) is { } badDestination)
+        if (policy.CheckDestination(spec.Destination, server) is { } badDestination)
         {
             throw new InvalidSpecException(badDestination);
         }
-        return policy;
+        return (policy, cluster);
+    }
+
+    /// <summary>Removes the app's deliveries to clusters other than <paramref name="keepCluster"/> (all when null).</summary>
+    private async Task WithdrawAsync(string key, string? keepCluster, bool cascade, CancellationToken ct)
+    {
+        if (_remote is null)
+        {
+            return;
+        }
+        var (ns, name) = ObjectKeys.Split(key);
+        foreach (var (cluster, app) in _remote.Delivery.Published().ToList())
+        {
+            if (app.Name == name && app.Namespace == (ns ?? "") && cluster != keepCluster)
+            {
+                _logger.LogInformation("withdrawing {App} from cluster {Cluster} ({Mode})", key, cluster, cascade ? "cascade" : "orphan");
+                await _remote.Delivery.WithdrawAsync(cluster, app, orphan: !cascade, ct);
+            }
+        }
+    }
+
+    /// <summary>Deletion with Argo CD's resources finalizer: delete what the app deployed, then let the app go.</summary>
+    private async Task<ReconcileResult> FinalizeAsync(string key, JsonObject app, CancellationToken ct)
+    {
+        if (_running.TryRemove(key, out var running))
+        {
+            await running.Cancel.CancelAsync();
+        }
+        if (!app.Finalizers().Contains(ResourcesFinalizer))
+        {
+            return ReconcileResult.Done;
+        }
+        await WithdrawAsync(key, keepCluster: null, cascade: true, ct);
+        foreach (var (resource, obj) in _cache.ManagedBy(app.Name()!).ToList())
+        {
+            try
+            {
+                await _client.DeleteAsync(resource, obj.Namespace(), obj.Name()!, new DeleteOptions { PropagationPolicy = PropagationPolicy.Foreground }, ct);
+            }
+            catch (KubeApiException e) when (e.IsNotFound)
+            {
+            }
+        }
+        var remaining = app.Finalizers().Where(f => f != ResourcesFinalizer).Select(f => (JsonNode)f).ToArray();
+        try
+        {
+            await _client.PatchAsync(Applications, app.Namespace(), app.Name()!, PatchType.Merge,
+                new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray(remaining) } }, null, ct);
+        }
+        catch (KubeApiException e) when (e.IsNotFound)
+        {
+        }
+        return ReconcileResult.Done;
     }
 
     private static List<JsonObject> ResourceConditions(JsonObject app, AppProjectPolicy policy, Comparison comparison, DateTimeOffset now)
@@ -249,10 +346,22 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
         return SyncOperation.Automated(revision, policy.Prune, policy.Options);
     }
 
-    private void StartOperation(string key, JsonObject app, ApplicationSpec spec, SyncOperation operation)
+    /// <summary>Argo CD's self-heal timeout: a self-heal of the same revision waits this long after the previous sync ended.</summary>
+    private TimeSpan? SelfHealBackoff(JsonObject app, JsonObject auto, DateTimeOffset now)
+    {
+        if (auto["sync"]?["resources"] is null
+            || !DateTimeOffset.TryParse(app["status"]?["operationState"]?["finishedAt"]?.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture, out var finished))
+        {
+            return null;
+        }
+        var due = finished + _options.SelfHealTimeout;
+        return due > now ? due - now : null;
+    }
+
+    private void StartOperation(string key, JsonObject app, ApplicationSpec spec, SyncOperation operation, string? cluster)
     {
         var cts = new CancellationTokenSource();
-        var run = new OperationRun(_client, _comparer, _health, _options, _loggers, _clock);
+        var run = new OperationRun(_client, _comparer, _health, _options, _loggers, _clock, cluster is null ? null : new RemoteTarget(_remote!, cluster));
         var task = Task.Run(async () =>
         {
             try

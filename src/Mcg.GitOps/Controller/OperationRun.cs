@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Mcg.GitOps.Applications;
+using Mcg.GitOps.Delivery;
 using Mcg.GitOps.Diff;
 using Mcg.GitOps.Health;
 using Mcg.GitOps.Sync;
@@ -14,7 +15,7 @@ namespace Mcg.GitOps.Controller;
 /// revision, plan, run (with retries), then record the result and the history entry.
 /// </summary>
 public sealed class OperationRun(IKubeClient client, AppComparer comparer, HealthAssessor health,
-    ApplicationControllerOptions options, ILoggerFactory loggers, TimeProvider clock)
+    ApplicationControllerOptions options, ILoggerFactory loggers, TimeProvider clock, RemoteTarget? remote = null)
 {
     public async Task ExecuteAsync(JsonObject app, ApplicationSpec spec, SyncOperation op, IEnumerable<(string, string)> previouslyManaged, CancellationToken ct)
     {
@@ -37,7 +38,14 @@ public sealed class OperationRun(IKubeClient client, AppComparer comparer, Healt
         {
             try
             {
-                (result, revisions) = await AttemptAsync(app, spec, op, sources, previouslyManaged, state, ct);
+                (result, revisions) = remote is null
+                    ? await AttemptAsync(app, spec, op, sources, previouslyManaged, state, ct)
+                    : await new RemoteSync(remote.Destinations, clock, options.WavePollInterval).AttemptAsync(app, spec, op, sources, remote.Cluster,
+                        await ProjectAsync(app, spec, ct), async message =>
+                        {
+                            state["message"] = message;
+                            await PatchAsync(app, new JsonObject { ["status"] = new JsonObject { ["operationState"] = state.DeepClone() } }, CancellationToken.None);
+                        }, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -110,9 +118,7 @@ public sealed class OperationRun(IKubeClient client, AppComparer comparer, Healt
                 ["metadata"] = new JsonObject { ["name"] = spec.Destination.Namespace },
             }, new ApplyOptions(AppComparer.FieldManager), ct);
         }
-        var project = new AppProjectPolicy(await client.GetAsync(ApplicationController.AppProjects, options.ControlNamespace, spec.Project, ct)
-            ?? await client.GetAsync(ApplicationController.AppProjects, app.Namespace(), spec.Project, ct)
-            ?? throw new ComparisonException($"Application referencing project {spec.Project} which does not exist"));
+        var project = await ProjectAsync(app, spec, ct);
         foreach (var t in comparison.Targets)
         {
             if (project.CheckResource(t.Resource.Group, t.Resource.Kind, t.Resource.Namespaced) is { } denied)
@@ -146,6 +152,11 @@ public sealed class OperationRun(IKubeClient client, AppComparer comparer, Healt
             }, ct);
         return (result, comparison.Revisions);
     }
+
+    private async Task<AppProjectPolicy> ProjectAsync(JsonObject app, ApplicationSpec spec, CancellationToken ct) =>
+        new(await client.GetAsync(ApplicationController.AppProjects, options.ControlNamespace, spec.Project, ct)
+            ?? await client.GetAsync(ApplicationController.AppProjects, app.Namespace(), spec.Project, ct)
+            ?? throw new ComparisonException($"Application referencing project {spec.Project} which does not exist"));
 
     private WaveHealth WaveHealthOf(JsonObject obj) => health.Assess(obj)?.Status switch
     {
@@ -195,3 +206,6 @@ public sealed class OperationRun(IKubeClient client, AppComparer comparer, Healt
     private Task PatchAsync(JsonObject app, JsonObject patch, CancellationToken ct) =>
         client.PatchAsync(ApplicationController.Applications, app.Namespace(), app.Name()!, PatchType.Merge, patch, null, ct);
 }
+
+/// <summary>The managed cluster an operation delivers to, and how.</summary>
+public sealed record RemoteTarget(RemoteDestinations Destinations, string Cluster);

@@ -17,10 +17,21 @@ public sealed class FleetProcesses : IAsyncDisposable
     public Dictionary<string, ServerProcess> Clusters { get; } = [];
     public Kubectl Hub => new(HubKubeconfig);
 
-    public async Task StartHubAsync()
+    private Process? _hub;
+    private int _hubPort;
+
+    /// <summary>Starts the hub (again on the same port and data directory after <see cref="KillHubAsync"/>).</summary>
+    public async Task StartHubAsync(params string[] extra)
     {
-        var hub = Start("hub", "hub", "--data", Path.Combine(Root, "hub"));
-        await WaitForLineAsync(hub, "hub listening on");
+        if (_hubPort == 0)
+        {
+            using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            probe.Start();
+            _hubPort = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        var marks = Log.ToString().Split("hub listening on").Length;
+        var hub = _hub = Start("hub", ["hub", "--data", Path.Combine(Root, "hub"), "--port", _hubPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. extra]);
+        await WaitForLineAsync(hub, "hub listening on", marks);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while ((await Hub.RunAsync("get crd manifestworks.work.open-cluster-management.io")).ExitCode != 0 || (await Hub.RunAsync("get ns open-cluster-management")).ExitCode != 0)
         {
@@ -49,6 +60,13 @@ public sealed class FleetProcesses : IAsyncDisposable
         var cluster = Clusters[name];
         _agents[name] = Start($"agent-{name}", ["agent", "--kubeconfig", cluster.KubeconfigPath, "--cluster-name", name,
             "--data", Path.Combine(Root, $"agent-{name}"), "--lease-seconds", "1", .. extra]);
+    }
+
+    /// <summary>Kills the hub process at once (no graceful shutdown).</summary>
+    public async Task KillHubAsync()
+    {
+        _hub!.Kill(true);
+        await _hub.WaitForExitAsync();
     }
 
     public async Task StopAgentAsync(string name)
@@ -111,14 +129,14 @@ public sealed class FleetProcesses : IAsyncDisposable
         }
     }
 
-    private async Task WaitForLineAsync(Process p, string marker)
+    private async Task WaitForLineAsync(Process p, string marker, int occurrences = 1)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             lock (Log)
             {
-                if (Log.ToString().Contains(marker))
+                if (Log.ToString().Split(marker).Length > occurrences)
                 {
                     return;
                 }
