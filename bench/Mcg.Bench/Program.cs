@@ -18,9 +18,13 @@ if (which is "all" or "vault")
 {
     rows.AddRange(await VaultBench.RunAsync(args.Skip(1).ToArray()));
 }
+if (which is "secrets-propagation")
+{
+    rows.AddRange(await SecretsPropagationBench.RunAsync(args.Skip(1).ToArray()));
+}
 if (rows.Count == 0)
 {
-    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|render|gitops|vault] [--quick]");
+    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|render|gitops|vault|secrets-propagation] [--quick]");
     return 2;
 }
 BenchRow.Print(rows);

@@ -3,11 +3,12 @@ using k8s;
 using Mcg.Fleet.Agent;
 using Mcg.Fleet.Work;
 using Mcg.Kube.Client;
+using Mcg.Secrets.ExternalSecrets;
 using Microsoft.Extensions.Logging;
 
 namespace Mcg.Cli.Commands;
 
-/// <summary><c>mcg agent</c>: the klusterlet of one managed cluster (registration, lease, work, policies).</summary>
+/// <summary><c>mcg agent</c>: the klusterlet of one managed cluster (registration, lease, work, policies) and its ExternalSecret controller.</summary>
 public static class AgentCommands
 {
     public static Command Create()
@@ -19,7 +20,8 @@ public static class AgentCommands
         var labels = new Option<string[]>("--label") { Description = "Label requested at registration (k=v), repeatable", AllowMultipleArgumentsPerToken = false };
         var claims = new Option<string[]>("--claim") { Description = "Cluster claim (platform=AWS, region=us-east-1…), repeatable" };
         var lease = new Option<int>("--lease-seconds") { Description = "Lease duration in seconds (renewed at this interval)", DefaultValueFactory = _ => 60 };
-        var agent = new Command("agent", "Run the agent of a managed cluster") { hubKubeconfig, kubeconfig, name, data, labels, claims, lease };
+        var externalSecrets = new Option<bool>("--external-secrets") { Description = "Run the ExternalSecret controller on the managed cluster", DefaultValueFactory = _ => true };
+        var agent = new Command("agent", "Run the agent of a managed cluster") { hubKubeconfig, kubeconfig, name, data, labels, claims, lease, externalSecrets };
         agent.SetAction(async (parse, ct) =>
         {
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
@@ -35,6 +37,7 @@ public static class AgentCommands
                 Claims = Pairs(parse.GetValue(claims)),
                 LeaseDurationSeconds = parse.GetValue(lease),
                 ManagedClusterUrl = managedConfig.Host,
+                ManagedClusterCaPem = KubeconfigEndpoint.Read(parse.GetValue(kubeconfig)!).CaPem,
             };
             var registration = new RegistrationAgent(options, managed, loggers.CreateLogger<RegistrationAgent>());
             try
@@ -42,7 +45,8 @@ public static class AgentCommands
                 using var hub = await registration.ConnectAsync(ct);
                 Console.WriteLine($"agent of {cluster} connected to the hub");
                 var work = new WorkAgent(hub, managed, cluster, loggers);
-                await Task.WhenAll(registration.RunAsync(hub, ct), work.RunAsync(ct), Mcg.Fleet.Policy.PolicyAgent.RunAsync(hub, managed, cluster, loggers, ct));
+                await Task.WhenAll(registration.RunAsync(hub, ct), work.RunAsync(ct), Mcg.Fleet.Policy.PolicyAgent.RunAsync(hub, managed, cluster, loggers, ct),
+                    parse.GetValue(externalSecrets) ? RunExternalSecretsAsync(managed, loggers, ct) : Task.CompletedTask);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -50,6 +54,13 @@ public static class AgentCommands
             return 0;
         });
         return agent;
+    }
+
+    /// <summary>The service account the cluster's stores log in with (allowed to review tokens), then the controller.</summary>
+    private static async Task RunExternalSecretsAsync(IKubeClient managed, ILoggerFactory loggers, CancellationToken ct)
+    {
+        await EsoServiceAccount.EnsureAsync(managed, ct);
+        await ExternalSecretsController.RunAsync(managed, loggers, null, ct);
     }
 
     private static Dictionary<string, string> Pairs(string[]? values) =>

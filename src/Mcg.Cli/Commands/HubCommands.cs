@@ -12,6 +12,8 @@ using Mcg.GitOps.Health;
 using Mcg.GitOps.Rendering;
 using Mcg.GitOps.Sources;
 using Mcg.Kube.Client;
+using Mcg.Secrets.ExternalSecrets;
+using Mcg.Secrets.Hub;
 using Microsoft.Extensions.Logging;
 
 namespace Mcg.Cli.Commands;
@@ -27,7 +29,9 @@ public static class HubCommands
         var port = new Option<int>("--port") { Description = "HTTPS port of the hub API on 127.0.0.1 (0: any free port)", DefaultValueFactory = _ => 0 };
         var autoAccept = new Option<bool>("--auto-accept") { Description = "Accept every cluster that registers", DefaultValueFactory = _ => true };
         var resync = new Option<int>("--app-resync") { Description = "Seconds between re-reading each application's source revision (Argo CD's timeout.reconciliation)", DefaultValueFactory = _ => 60 };
-        var hub = new Command("hub", "Run the management hub") { data, port, autoAccept, resync };
+        var vaultPort = new Option<int>("--vault-port") { Description = "HTTPS port of the hub's Vault on 127.0.0.1 (0: any free port)", DefaultValueFactory = _ => 0 };
+        var vaultInit = new Option<FileInfo?>("--vault-init-file") { Description = "Vault init answer (unseal keys, root token): written on first start, used to unseal on every start (default DIR/vault-init.json; local use only)" };
+        var hub = new Command("hub", "Run the management hub") { data, port, autoAccept, resync, vaultPort, vaultInit };
         hub.SetAction(async (parse, ct) =>
         {
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
@@ -37,6 +41,14 @@ public static class HubCommands
             File.Copy(server.KubeconfigPath, Path.Combine(dir, "kubeconfig"), overwrite: true);
             Console.WriteLine($"hub listening on {server.Url}");
             Console.WriteLine($"kubeconfig: {Path.Combine(dir, "kubeconfig")}");
+            await using var secrets = await HubSecrets.StartAsync(new HubSecretsOptions
+            {
+                DataDirectory = dir,
+                VaultPort = parse.GetValue(vaultPort),
+                InitFile = parse.GetValue(vaultInit)?.FullName,
+                HubApi = KubeconfigEndpoint.Read(server.KubeconfigPath),
+            }, loggers, ct);
+            Console.WriteLine($"vault: {secrets.Vault.Url} (CA {Path.Combine(dir, "vault-ca.crt")})");
             using var client = new KubernetesClientKubeClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath));
             var repositories = new RepositoryCache(new RepositoryCacheOptions { RootDirectory = Path.Combine(dir, "repositories") }, loggers.CreateLogger<RepositoryCache>());
             await using var cache = new ClusterCache(client, loggers);
@@ -55,7 +67,8 @@ public static class HubCommands
                     FleetHub.RunAsync(client, new RegistrationOptions { AutoAccept = parse.GetValue(autoAccept) }, loggers, ct),
                     new ArgoClusterSecrets(client, ControlNamespace, loggers).RunAsync(ct),
                     apps.RunAsync(ct),
-                    appSets.RunAsync(ct));
+                    appSets.RunAsync(ct),
+                    secrets.RunAsync(client, ct));
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

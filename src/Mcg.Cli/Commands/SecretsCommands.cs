@@ -1,17 +1,22 @@
 using System.CommandLine;
+using k8s;
+using Mcg.Kube.Client;
 using Mcg.Secrets;
 using Mcg.Secrets.AnsibleVault;
+using Mcg.Secrets.ExternalSecrets;
 using Mcg.Secrets.ValuesSecret;
+using Microsoft.Extensions.Logging;
 
 namespace Mcg.Cli.Commands;
 
-/// <summary><c>mcg secrets …</c>: validated-patterns values-secret files loaded into Vault.</summary>
+/// <summary><c>mcg secrets …</c>: validated-patterns values-secret files loaded into Vault; the ExternalSecret controller on its own.</summary>
 public static class SecretsCommands
 {
     public static Command Create()
     {
-        var secrets = new Command("secrets", "Validated-patterns values-secret files: load them into Vault");
+        var secrets = new Command("secrets", "Validated-patterns values-secret files: load them into Vault; the ExternalSecret controller");
         secrets.Subcommands.Add(Load());
+        secrets.Subcommands.Add(Controller());
         return secrets;
     }
 
@@ -20,6 +25,43 @@ public static class SecretsCommands
         public string ReadSecret(string prompt) => ConsolePrompt.ReadHidden(prompt);
 
         public string ReadPath(string prompt) => ConsolePrompt.ReadLine(prompt);
+    }
+
+    /// <summary><c>mcg secrets controller --kubeconfig F</c>: the ExternalSecret controller against any cluster (as ESO's deployment).</summary>
+    private static Command Controller()
+    {
+        var kubeconfig = new Option<string>("--kubeconfig") { Description = "Kubeconfig of the cluster to run against", Required = true };
+        var installCrds = new Option<bool>("--install-crds") { Description = "Install the external-secrets.io/v1 CRDs first", DefaultValueFactory = _ => true };
+        var serviceAccount = new Option<bool>("--service-account")
+        {
+            Description = $"Create the {EsoServiceAccount.Namespace}/{EsoServiceAccount.Name} service account with TokenReview permission",
+            DefaultValueFactory = _ => false,
+        };
+        var workers = new Option<int>("--workers") { Description = "Concurrent ExternalSecret reconciles", DefaultValueFactory = _ => 4 };
+        var cmd = new Command("controller", "Run the ExternalSecret controller (SecretStore, ClusterSecretStore, ExternalSecret; Vault provider) against a cluster")
+        {
+            kubeconfig, installCrds, serviceAccount, workers,
+        };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+            using var client = new KubernetesClientKubeClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(parse.GetValue(kubeconfig)!));
+            try
+            {
+                if (parse.GetValue(serviceAccount))
+                {
+                    await EsoServiceAccount.EnsureAsync(client, ct);
+                }
+                Console.WriteLine("external-secrets controller running");
+                await ExternalSecretsController.RunAsync(client, loggers,
+                    new ExternalSecretsOptions { InstallCrds = parse.GetValue(installCrds), Workers = Math.Max(1, parse.GetValue(workers)) }, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+            return 0;
+        });
+        return cmd;
     }
 
     private static Command Load()

@@ -20,4 +20,7 @@ public sealed class AgentOptions
 
     /// <summary>The managed cluster's API URL, advertised in managedClusterClientConfigs.</summary>
     public string? ManagedClusterUrl { get; init; }
+
+    /// <summary>The managed cluster API's CA (PEM), advertised with the URL so the hub's Vault can review its tokens.</summary>
+    public string? ManagedClusterCaPem { get; init; }
 }

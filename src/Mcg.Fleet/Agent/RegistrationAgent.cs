@@ -72,9 +72,9 @@ public sealed class RegistrationAgent(AgentOptions options, IKubeClient managed,
                 ["leaseDurationSeconds"] = options.LeaseDurationSeconds,
             },
         };
-        if (options.ManagedClusterUrl is not null)
+        if (ClientConfigs() is { } configs)
         {
-            cluster["spec"]!["managedClusterClientConfigs"] = new JsonArray(new JsonObject { ["url"] = options.ManagedClusterUrl });
+            cluster["spec"]!["managedClusterClientConfigs"] = configs;
         }
         try
         {
@@ -125,6 +125,11 @@ public sealed class RegistrationAgent(AgentOptions options, IKubeClient managed,
         {
             return;
         }
+        if (ClientConfigs() is { } configs && !JsonNode.DeepEquals(configs, current["spec"]?["managedClusterClientConfigs"]))
+        {
+            await hub.PatchAsync(OcmCrds.ManagedClusters, null, options.ClusterName, PatchType.Merge,
+                new JsonObject { ["spec"] = new JsonObject { ["managedClusterClientConfigs"] = configs } }, null, ct);
+        }
         var status = current["status"]?.DeepClone() as JsonObject ?? new JsonObject();
         Conditions.Set(status, "ManagedClusterJoined", "True", "ManagedClusterJoined", "Managed cluster joined", now);
         var (available, nodes) = await ProbeAsync(ct);
@@ -154,6 +159,21 @@ public sealed class RegistrationAgent(AgentOptions options, IKubeClient managed,
         {
             await hub.PatchAsync(OcmCrds.ManagedClusters, null, options.ClusterName, PatchType.Merge, new JsonObject { ["status"] = status }, new PatchOptions { Subresource = "status" }, ct);
         }
+    }
+
+    /// <summary>OCM's <c>spec.managedClusterClientConfigs</c>: the cluster's API URL and CA bundle (base64 PEM).</summary>
+    private JsonArray? ClientConfigs()
+    {
+        if (options.ManagedClusterUrl is null)
+        {
+            return null;
+        }
+        var config = new JsonObject { ["url"] = options.ManagedClusterUrl };
+        if (options.ManagedClusterCaPem is { Length: > 0 } ca)
+        {
+            config["caBundle"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(ca));
+        }
+        return new JsonArray(config);
     }
 
     /// <summary>Whether the managed cluster's API answers, and its node count.</summary>
