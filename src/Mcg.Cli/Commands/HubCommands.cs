@@ -41,7 +41,8 @@ public static class HubCommands
             {
                 await Task.WhenAll(
                     FleetHub.RunAsync(client, new RegistrationOptions { AutoAccept = parse.GetValue(autoAccept) }, loggers, ct),
-                    apps.RunAsync(ct));
+                    apps.RunAsync(ct),
+                    Mcg.Patterns.Hosting.PatternHub.RunAsync(client, repositories, loggers, ct));
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
