@@ -68,7 +68,8 @@ public static class HubCommands
                     new ArgoClusterSecrets(client, ControlNamespace, loggers).RunAsync(ct),
                     apps.RunAsync(ct),
                     appSets.RunAsync(ct),
-                    secrets.RunAsync(client, ct));
+                    secrets.RunAsync(client, ct),
+                    Mcg.Patterns.Hosting.PatternHub.RunAsync(client, repositories, loggers, ct));
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

@@ -1,0 +1,215 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Mcg.Fleet.Crds;
+using Mcg.Fleet.Placement;
+using Mcg.GitOps.Controller;
+using Mcg.GitOps.Sources;
+using Mcg.Kube.Client;
+using Mcg.Kube.Objects;
+using Mcg.Kube.Runtime;
+using Mcg.Patterns.Generation;
+using Mcg.Patterns.Values;
+using Microsoft.Extensions.Logging;
+using KubeController = Mcg.Kube.Runtime.Controller;
+
+namespace Mcg.Patterns.Controller;
+
+/// <summary>
+/// The patterns operator's loop on the hub: for each Pattern, fetch its repository at <c>gitSpec.targetRevision</c>,
+/// read <c>values-global.yaml</c> and <c>values-&lt;clusterGroupName&gt;.yaml</c>, generate the hub's objects and, for each
+/// managed cluster group, the Placement and — for every cluster its PlacementDecisions select — the group's
+/// Applications and work; server-side-apply them, prune what is no longer generated, report status. Runs again on a
+/// timer (new commits), on Pattern changes, and when PlacementDecisions or ManagedClusters change.
+/// </summary>
+public sealed class PatternController : IReconciler
+{
+    private readonly IKubeClient _client;
+    private readonly RepositoryCache _repositories;
+    private readonly PatternControllerOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+    private readonly GeneratedObjectSync _sync;
+    private readonly Dictionary<string, (string Hash, DateTimeOffset At)> _lastApplied = new(StringComparer.Ordinal);
+    private readonly Lock _lastAppliedLock = new();
+
+    public PatternController(IKubeClient client, RepositoryCache repositories, PatternControllerOptions options, ILoggerFactory loggers, TimeProvider? clock = null)
+    {
+        _client = client;
+        _repositories = repositories;
+        _options = options;
+        _logger = loggers.CreateLogger<PatternController>();
+        _clock = clock ?? TimeProvider.System;
+        _sync = new GeneratedObjectSync(client, options.FieldManager);
+        Patterns = new Informer(client, PatternCrds.Patterns, new InformerOptions(), loggers.CreateLogger<Informer>());
+        Decisions = new Informer(client, OcmCrds.PlacementDecisions, new InformerOptions { Namespace = PlacementGenerator.Namespace }, loggers.CreateLogger<Informer>());
+        Clusters = new Informer(client, OcmCrds.ManagedClusters, new InformerOptions(), loggers.CreateLogger<Informer>());
+        Applications = new Informer(client, ApplicationController.Applications, new InformerOptions { Namespace = options.ArgoNamespace, LabelSelector = PatternLabels.Owner },
+            loggers.CreateLogger<Informer>());
+        Controller = new KubeController("patterns", this, new ControllerOptions(), loggers.CreateLogger<KubeController>());
+        Controller.Watch(Patterns);
+        Controller.Watch(Decisions, _ => AllPatternKeys());
+        Controller.Watch(Clusters, _ => AllPatternKeys());
+    }
+
+    public Informer Patterns { get; }
+    public Informer Decisions { get; }
+    public Informer Clusters { get; }
+    public Informer Applications { get; }
+    public KubeController Controller { get; }
+
+    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken ct)
+    {
+        var (ns, name) = ObjectKeys.Split(key);
+        var owner = PatternLabels.OwnerValue(ns, name);
+        var pattern = Patterns.GetByKey(key);
+        if (pattern is null)
+        {
+            var pruned = await _sync.PruneAsync(owner, [], ct);
+            _logger.LogInformation("Pattern {Pattern} is gone: pruned {Count} generated objects", key, pruned);
+            lock (_lastAppliedLock)
+            {
+                _lastApplied.Remove(key);
+            }
+            return ReconcileResult.Done;
+        }
+        var status = new PatternStatus(pattern, _clock.GetUtcNow());
+        var result = ReconcileResult.After(_options.PollInterval);
+        var hub = ManagedClusterFacts.Hub(_options);
+        status.Facts(hub);
+        try
+        {
+            var spec = pattern["spec"] as JsonObject;
+            var repoUrl = spec?["gitSpec"]?["targetRepo"]?.GetValue<string>();
+            if (string.IsNullOrWhiteSpace(repoUrl))
+            {
+                throw new PatternException("spec.gitSpec.targetRepo is required");
+            }
+            var revision = spec?["gitSpec"]?["targetRevision"]?.GetValue<string>() is { Length: > 0 } r ? r : "main";
+            var groupName = spec?["clusterGroupName"]?.GetValue<string>();
+
+            var source = new RepoSource(repoUrl);
+            ResolvedRevision resolved;
+            string root;
+            try
+            {
+                resolved = await _repositories.ResolveAsync(source, revision, ct);
+                root = await _repositories.CheckoutAsync(source, resolved.Sha, ct);
+            }
+            catch (GitSourceException e)
+            {
+                status.Set("GitOutOfSync", true, e.Message);
+                status.Remove("GitInSync");
+                throw new PatternException(e.Message);
+            }
+            status.Set("GitInSync", true, $"{repoUrl} at {revision}: {resolved.Sha}");
+            status.Remove("GitOutOfSync");
+
+            var ctx = new GenerationContext(repoUrl, revision, _options.ArgoNamespace, hub, root);
+            var set = Generate(root, groupName, ctx);
+            var hash = Hash(set.Objects);
+            bool fresh;
+            lock (_lastAppliedLock)
+            {
+                fresh = _lastApplied.TryGetValue(key, out var last) && last.Hash == hash && _clock.GetUtcNow() - last.At < _options.PollInterval;
+            }
+            if (!fresh)
+            {
+                await _sync.ApplyAsync(owner, set.Objects, ct);
+                var pruned = await _sync.PruneAsync(owner, set.Objects, ct);
+                lock (_lastAppliedLock)
+                {
+                    _lastApplied[key] = (hash, _clock.GetUtcNow());
+                }
+                _logger.LogInformation("Pattern {Pattern}: applied {Count} objects at {Sha}, pruned {Pruned}", key, set.Objects.Count, resolved.Sha[..7], pruned);
+            }
+            status.Applied(resolved.Sha);
+            status.Step($"applied {set.Objects.Count} objects from revision {resolved.Sha[..7]}", null);
+            status.Set("Degraded", set.Problems.Count > 0, set.Problems.Count == 0
+                ? "every application can be rendered"
+                : string.Join("; ", set.Problems.Select(p => $"{p.Application}: {p.Message}")));
+            var generatedApps = set.Objects.Where(o => o.Kind() == "Application").Select(o => o.Name()).ToHashSet();
+            status.Applications(Applications.List().Where(a => generatedApps.Contains(a.Name())), set.Problems);
+        }
+        catch (Exception e) when (e is PatternException or ValuesException or ArgumentException)
+        {
+            _logger.LogWarning("Pattern {Pattern}: {Error}", key, e.Message);
+            status.Step("failed", e.Message);
+            status.Set("Degraded", true, e.Message);
+        }
+        catch (KubeApiException e)
+        {
+            // e.g. the Argo CD namespace does not exist yet while the hub starts: retry with backoff
+            _logger.LogWarning("Pattern {Pattern}: applying failed: {Error}", key, e.Message);
+            status.Step("failed to apply", e.Message);
+            status.Set("Degraded", true, e.Message);
+            result = ReconcileResult.RequeueNow;
+        }
+        await WriteStatusAsync(pattern, status, ct);
+        return result;
+    }
+
+    /// <summary>The hub's group plus, per managed cluster group, each selected cluster's copy.</summary>
+    private GeneratedSet Generate(string root, string? groupName, GenerationContext ctx)
+    {
+        var values = PatternValues.Read(root, groupName, ctx.Facts);
+        var hubSet = ClusterGroupGenerator.Hub(values, ctx);
+        var objects = new List<JsonObject>(hubSet.Objects);
+        var problems = new List<GenerationProblem>(hubSet.Problems);
+        if (!ctx.Facts.IsHub(values.ClusterGroup.IsHubCluster))
+        {
+            return hubSet;
+        }
+        foreach (var group in values.ClusterGroup.ManagedClusterGroups)
+        {
+            foreach (var cluster in SelectedClusters(PlacementGenerator.PlacementName(group)))
+            {
+                var facts = ManagedClusterFacts.For(Clusters.Get(null, cluster), cluster, _options, ctx.Facts);
+                var groupValues = PatternValues.Read(root, group.Name, facts);
+                var groupCtx = ctx with { Facts = facts, ManagedCluster = cluster, TargetRevision = group.TargetRevision ?? ctx.TargetRevision };
+                var set = ClusterGroupGenerator.ManagedCluster(groupValues, groupCtx);
+                objects.AddRange(set.Objects);
+                problems.AddRange(set.Problems);
+            }
+        }
+        // Projects named by several groups are generated once.
+        var unique = objects.GroupBy(o => $"{o.Kind()}/{o.Namespace()}/{o.Name()}").Select(g => g.First()).ToList();
+        return new GeneratedSet(unique, problems);
+    }
+
+    private IEnumerable<string> SelectedClusters(string placement) =>
+        Decisions.List()
+            .Where(d => d.Labels().GetValueOrDefault(OcmLabels.Placement) == placement)
+            .SelectMany(d => (d["status"]?["decisions"] as JsonArray ?? []).Select(x => x?["clusterName"]?.GetValue<string>()))
+            .OfType<string>()
+            .Distinct()
+            .Order(StringComparer.Ordinal);
+
+    private async Task WriteStatusAsync(JsonObject pattern, PatternStatus status, CancellationToken ct)
+    {
+        if (JsonNode.DeepEquals(pattern["status"], status.Json))
+        {
+            return;
+        }
+        try
+        {
+            await _client.PatchAsync(PatternCrds.Patterns, pattern.Namespace(), pattern.Name()!, PatchType.Merge,
+                new JsonObject { ["status"] = status.Json }, new PatchOptions { Subresource = "status", FieldManager = _options.FieldManager }, ct);
+        }
+        catch (KubeApiException e) when (e.StatusCode == 404)
+        {
+            // deleted meanwhile: the informer's delete event prunes
+        }
+    }
+
+    private IEnumerable<string> AllPatternKeys() => Patterns.List().Select(ObjectKeys.KeyOf);
+
+    private static string Hash(IEnumerable<JsonObject> objects)
+    {
+        var text = string.Join("\n", objects.Select(o => o.ToJsonString()));
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+}
+
+/// <summary>A Pattern that cannot be acted on (bad spec, unreachable repository): reported in its status.</summary>
+public sealed class PatternException(string message) : Exception(message);

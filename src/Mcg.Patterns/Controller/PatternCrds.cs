@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+using Mcg.Kube.Client;
+
+namespace Mcg.Patterns.Controller;
+
+/// <summary>
+/// The kinds the pattern controller serves or writes that no other part of the hub installs: the patterns operator's
+/// <c>gitops.hybrid-cloud-patterns.io/v1alpha1</c> Pattern (short name <c>patt</c>, Step/Error columns as upstream),
+/// and OLM's Subscription and OperatorGroup, which the clustergroup chart emits.
+/// </summary>
+public static class PatternCrds
+{
+    public const string Group = "gitops.hybrid-cloud-patterns.io";
+
+    public static readonly ResourceRef Patterns = new(Group, "v1alpha1", "patterns", "Pattern", true);
+    public static readonly ResourceRef Subscriptions = new("operators.coreos.com", "v1alpha1", "subscriptions", "Subscription", true);
+    public static readonly ResourceRef OperatorGroups = new("operators.coreos.com", "v1", "operatorgroups", "OperatorGroup", true);
+
+    public static IReadOnlyList<JsonObject> All =>
+    [
+        Crd(Patterns, ["patt"], [("Step", ".status.lastStep", 1), ("Error", ".status.lastError", 2)]),
+        Crd(Subscriptions, ["sub", "subs"], [("Package", ".spec.name", 0), ("Source", ".spec.source", 0), ("Channel", ".spec.channel", 0)]),
+        Crd(OperatorGroups, ["og"], []),
+    ];
+
+    private static JsonObject Crd(ResourceRef r, string[] shortNames, (string Name, string Path, int Priority)[] columns)
+    {
+        var version = new JsonObject
+        {
+            ["name"] = r.Version,
+            ["served"] = true,
+            ["storage"] = true,
+            ["schema"] = new JsonObject { ["openAPIV3Schema"] = new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true } },
+            ["subresources"] = new JsonObject { ["status"] = new JsonObject() },
+        };
+        if (columns.Length > 0)
+        {
+            version["additionalPrinterColumns"] = new JsonArray(columns
+                .Select(c => (JsonNode)new JsonObject { ["name"] = c.Name, ["type"] = "string", ["jsonPath"] = c.Path, ["priority"] = c.Priority })
+                .Append(new JsonObject { ["name"] = "Age", ["type"] = "date", ["jsonPath"] = ".metadata.creationTimestamp" }).ToArray());
+        }
+        return new JsonObject
+        {
+            ["apiVersion"] = "apiextensions.k8s.io/v1",
+            ["kind"] = "CustomResourceDefinition",
+            ["metadata"] = new JsonObject { ["name"] = $"{r.Resource}.{r.Group}" },
+            ["spec"] = new JsonObject
+            {
+                ["group"] = r.Group,
+                ["scope"] = "Namespaced",
+                ["names"] = new JsonObject
+                {
+                    ["plural"] = r.Resource,
+                    ["singular"] = r.Kind.ToLowerInvariant(),
+                    ["kind"] = r.Kind,
+                    ["listKind"] = r.Kind + "List",
+                    ["shortNames"] = new JsonArray(shortNames.Select(s => (JsonNode?)s).ToArray()),
+                },
+                ["versions"] = new JsonArray(version),
+            },
+        };
+    }
+}
