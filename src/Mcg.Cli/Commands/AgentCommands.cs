@@ -20,6 +20,8 @@ public static class AgentCommands
         var claims = new Option<string[]>("--claim") { Description = "Cluster claim (platform=AWS, region=us-east-1…), repeatable" };
         var lease = new Option<int>("--lease-seconds") { Description = "Lease duration in seconds (renewed at this interval)", DefaultValueFactory = _ => 60 };
         var agent = new Command("agent", "Run the agent of a managed cluster") { hubKubeconfig, kubeconfig, name, data, labels, claims, lease };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (0: any free port)" };
+        agent.Options.Add(metricsPort);
         agent.SetAction(async (parse, ct) =>
         {
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
@@ -37,12 +39,13 @@ public static class AgentCommands
                 ManagedClusterUrl = managedConfig.Host,
             };
             var registration = new RegistrationAgent(options, managed, loggers.CreateLogger<RegistrationAgent>());
+            var metrics = Mcg.Observability.Hosting.ProcessMetrics.RunAgentAsync(parse.GetValue(metricsPort), managed, Console.Out, ct);
             try
             {
                 using var hub = await registration.ConnectAsync(ct);
                 Console.WriteLine($"agent of {cluster} connected to the hub");
                 var work = new WorkAgent(hub, managed, cluster, loggers);
-                await Task.WhenAll(registration.RunAsync(hub, ct), work.RunAsync(ct), Mcg.Fleet.Policy.PolicyAgent.RunAsync(hub, managed, cluster, loggers, ct));
+                await Task.WhenAll(registration.RunAsync(hub, ct), work.RunAsync(ct), Mcg.Fleet.Policy.PolicyAgent.RunAsync(hub, managed, cluster, loggers, ct), metrics);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

@@ -8,6 +8,8 @@ using Mcg.GitOps.Health;
 using Mcg.GitOps.Rendering;
 using Mcg.GitOps.Sources;
 using Mcg.Kube.Client;
+using Mcg.Observability.Exposition;
+using Mcg.Observability.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Mcg.Cli.Commands;
@@ -25,7 +27,8 @@ public static class HubCommands
         {
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
             var dir = parse.GetValue(data)!.FullName;
-            await using var server = await EmbeddedApiServer.StartAsync(new ApiServerOptions { DataDirectory = Path.Combine(dir, "api"), Port = parse.GetValue(port), ClusterName = "hub" },
+            using var metrics = new MetricsExporter(); // GET /metrics on the API origin, for tokens RBAC allows (see deploy/prometheus)
+            await using var server = await EmbeddedApiServer.StartAsync(new ApiServerOptions { DataDirectory = Path.Combine(dir, "api"), Port = parse.GetValue(port), ClusterName = "hub", Metrics = metrics.HandleAsync },
                 new ClusterCommands.ForwardingLoggerProvider(loggers), ct);
             File.Copy(server.KubeconfigPath, Path.Combine(dir, "kubeconfig"), overwrite: true);
             Console.WriteLine($"hub listening on {server.Url}");
@@ -41,7 +44,8 @@ public static class HubCommands
             {
                 await Task.WhenAll(
                     FleetHub.RunAsync(client, new RegistrationOptions { AutoAccept = parse.GetValue(autoAccept) }, loggers, ct),
-                    apps.RunAsync(ct));
+                    apps.RunAsync(ct),
+                    ProcessMetrics.RunHubStateAsync(metrics, client, ct));
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
