@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Mcg.ApiServer.Auth;
 using Mcg.ApiServer.Http;
@@ -16,13 +17,22 @@ public sealed class ApiRouter(
     ReviewHandler reviews,
     Discovery discovery,
     OpenApi openApi,
+    ApiServerMetrics metrics,
+    ApiServerOptions options,
     ILogger<ApiRouter> logger)
 {
     public async Task HandleAsync(HttpContext http)
     {
+        var started = Stopwatch.GetTimestamp();
+        var path = http.Request.Path.Value ?? "/";
+        var watch = http.Request.Query["watch"] is var w && (w == "true" || w == "1");
+        var info = RequestInfo.Parse(http.Request.Method, path, watch);
         try
         {
-            await RouteAsync(http);
+            using (metrics.TrackLongRunning(info, http.Request))
+            {
+                await RouteAsync(http, path, info);
+            }
         }
         catch (ApiException e) when (!http.Response.HasStarted)
         {
@@ -36,13 +46,14 @@ public sealed class ApiRouter(
             logger.LogError(e, "{Method} {Path} failed", http.Request.Method, http.Request.Path);
             await Responses.WriteStatusAsync(http, new ApiException(500, "InternalError", $"Internal error occurred: {e.Message}"));
         }
+        finally
+        {
+            metrics.Record(info, http, Stopwatch.GetElapsedTime(started));
+        }
     }
 
-    private async Task RouteAsync(HttpContext http)
+    private async Task RouteAsync(HttpContext http, string path, RequestInfo info)
     {
-        var path = http.Request.Path.Value ?? "/";
-        var watch = http.Request.Query["watch"] is var w && (w == "true" || w == "1");
-        var info = RequestInfo.Parse(http.Request.Method, path, watch);
         if (path is "/healthz" or "/livez" or "/readyz" or "/version")
         {
             await (path == "/version"
@@ -55,6 +66,12 @@ public sealed class ApiRouter(
         if (!authorizer.Allows(user, info))
         {
             throw ApiException.Forbidden(RbacAuthorizer.ForbiddenMessage(user, info));
+        }
+        if (path == "/metrics" && options.Metrics is { } serveMetrics)
+        {
+            // Like kube-apiserver: a non-resource URL, so scrapers need a token allowed to GET /metrics.
+            await serveMetrics(http);
+            return;
         }
         if (!info.IsResourceRequest)
         {

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http;
+
 namespace Mcg.ApiServer.Hosting;
 
 public sealed class ApiServerOptions
@@ -12,4 +14,7 @@ public sealed class ApiServerOptions
     public int WatchHistory { get; init; } = 100_000;
 
     public string ClusterName { get; init; } = "mcg";
+
+    /// <summary>Serves <c>GET /metrics</c> (Prometheus text) to authenticated callers RBAC allows; null: no endpoint.</summary>
+    public RequestDelegate? Metrics { get; init; }
 }

@@ -79,7 +79,7 @@ public sealed class EmbeddedApiServer : IAsyncDisposable
             .AddSingleton(new ServiceAccountTokens(signingKey, clock))
             .AddSingleton(sp => new Authenticator(staticTokens, sp.GetRequiredService<ServiceAccountTokens>(), store))
             .AddSingleton<RbacAuthorizer>().AddSingleton<FieldManager>().AddSingleton<ResourceHandler>().AddSingleton<ReviewHandler>()
-            .AddSingleton<Discovery>().AddSingleton<OpenApi>().AddSingleton<ApiRouter>()
+            .AddSingleton<Discovery>().AddSingleton<OpenApi>().AddSingleton<ApiRouter>().AddSingleton(options).AddSingleton<ApiServerMetrics>()
             .AddSingleton<GarbageCollector>().AddSingleton<NamespaceController>().AddSingleton<ServerControllers>();
         var app = builder.Build();
         var router = app.Services.GetRequiredService<ApiRouter>();

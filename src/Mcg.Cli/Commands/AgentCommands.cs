@@ -21,7 +21,8 @@ public static class AgentCommands
         var claims = new Option<string[]>("--claim") { Description = "Cluster claim (platform=AWS, region=us-east-1…), repeatable" };
         var lease = new Option<int>("--lease-seconds") { Description = "Lease duration in seconds (renewed at this interval)", DefaultValueFactory = _ => 60 };
         var externalSecrets = new Option<bool>("--external-secrets") { Description = "Run the ExternalSecret controller on the managed cluster", DefaultValueFactory = _ => true };
-        var agent = new Command("agent", "Run the agent of a managed cluster") { hubKubeconfig, kubeconfig, name, data, labels, claims, lease, externalSecrets };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (0: any free port)" };
+        var agent = new Command("agent", "Run the agent of a managed cluster") { hubKubeconfig, kubeconfig, name, data, labels, claims, lease, externalSecrets, metricsPort };
         agent.SetAction(async (parse, ct) =>
         {
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
@@ -40,13 +41,14 @@ public static class AgentCommands
                 ManagedClusterCaPem = KubeconfigEndpoint.Read(parse.GetValue(kubeconfig)!).CaPem,
             };
             var registration = new RegistrationAgent(options, managed, loggers.CreateLogger<RegistrationAgent>());
+            var metrics = Mcg.Observability.Hosting.ProcessMetrics.RunAgentAsync(parse.GetValue(metricsPort), managed, Console.Out, ct);
             try
             {
                 using var hub = await registration.ConnectAsync(ct);
                 Console.WriteLine($"agent of {cluster} connected to the hub");
                 var work = new WorkAgent(hub, managed, cluster, loggers);
                 await Task.WhenAll(registration.RunAsync(hub, ct), work.RunAsync(ct), Mcg.Fleet.Policy.PolicyAgent.RunAsync(hub, managed, cluster, loggers, ct),
-                    parse.GetValue(externalSecrets) ? RunExternalSecretsAsync(managed, loggers, ct) : Task.CompletedTask);
+                    parse.GetValue(externalSecrets) ? RunExternalSecretsAsync(managed, loggers, ct) : Task.CompletedTask, metrics);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

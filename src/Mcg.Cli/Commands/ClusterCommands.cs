@@ -91,8 +91,10 @@ public static class ClusterCommands
         serve.SetAction(async (parse, ct) =>
         {
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+            using var metrics = new Mcg.Observability.Exposition.MetricsExporter();
             await using var server = await EmbeddedApiServer.StartAsync(new ApiServerOptions
             {
+                Metrics = metrics.HandleAsync,
                 DataDirectory = parse.GetValue(data)!.FullName,
                 Port = parse.GetValue(port),
                 ClusterName = parse.GetValue(name)!,

@@ -12,6 +12,8 @@ using Mcg.GitOps.Health;
 using Mcg.GitOps.Rendering;
 using Mcg.GitOps.Sources;
 using Mcg.Kube.Client;
+using Mcg.Observability.Exposition;
+using Mcg.Observability.Hosting;
 using Mcg.Secrets.ExternalSecrets;
 using Mcg.Secrets.Hub;
 using Microsoft.Extensions.Logging;
@@ -36,7 +38,8 @@ public static class HubCommands
         {
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
             var dir = parse.GetValue(data)!.FullName;
-            await using var server = await EmbeddedApiServer.StartAsync(new ApiServerOptions { DataDirectory = Path.Combine(dir, "api"), Port = parse.GetValue(port), ClusterName = "hub" },
+            using var metrics = new MetricsExporter(); // GET /metrics on the API origin, for tokens RBAC allows (see deploy/prometheus)
+            await using var server = await EmbeddedApiServer.StartAsync(new ApiServerOptions { DataDirectory = Path.Combine(dir, "api"), Port = parse.GetValue(port), ClusterName = "hub", Metrics = metrics.HandleAsync },
                 new ClusterCommands.ForwardingLoggerProvider(loggers), ct);
             File.Copy(server.KubeconfigPath, Path.Combine(dir, "kubeconfig"), overwrite: true);
             Console.WriteLine($"hub listening on {server.Url}");
@@ -69,7 +72,8 @@ public static class HubCommands
                     apps.RunAsync(ct),
                     appSets.RunAsync(ct),
                     secrets.RunAsync(client, ct),
-                    Mcg.Patterns.Hosting.PatternHub.RunAsync(client, repositories, loggers, ct));
+                    Mcg.Patterns.Hosting.PatternHub.RunAsync(client, repositories, loggers, ct),
+                    ProcessMetrics.RunHubStateAsync(metrics, client, ct));
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Mcg.GitOps.Applications;
 using Mcg.GitOps.Controller;
@@ -6,13 +7,17 @@ using Mcg.GitOps.Rendering.Kustomize;
 namespace Mcg.GitOps.Rendering;
 
 /// <summary>Picks the renderer Argo CD would: Kustomize when the path holds a kustomization, else a plain directory.</summary>
-public sealed class ManifestRenderer : IManifestRenderer
+public sealed class ManifestRenderer(RenderMetrics? metrics = null) : IManifestRenderer
 {
     private readonly KustomizeRenderer _kustomize = new();
     private readonly DirectoryRenderer _directory = new();
 
-    public IReadOnlyList<JsonObject> Render(string root, ApplicationSource source) =>
-        FileLoader.KustomizationFileNames.Any(n => File.Exists(Path.Combine(root, n)))
-            ? _kustomize.Render(root)
-            : _directory.Render(root, source.Directory);
+    public IReadOnlyList<JsonObject> Render(string root, ApplicationSource source)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var kustomize = FileLoader.KustomizationFileNames.Any(n => File.Exists(Path.Combine(root, n)));
+        var objects = kustomize ? _kustomize.Render(root) : _directory.Render(root, source.Directory);
+        (metrics ?? RenderMetrics.Shared).Record(kustomize ? "kustomize" : "directory", Stopwatch.GetElapsedTime(started));
+        return objects;
+    }
 }

@@ -19,13 +19,15 @@ public sealed class RepositoryCache
     private readonly RepositoryCacheOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly GitMetrics _metrics;
     private readonly IGitFetcher _libgit2 = new LibGit2Fetcher();
     private readonly IGitFetcher _cli;
     private readonly ConcurrentDictionary<string, RepoState> _repos = new(StringComparer.Ordinal);
     private long _fetchCount;
 
-    public RepositoryCache(RepositoryCacheOptions options, ILogger<RepositoryCache>? logger = null, TimeProvider? timeProvider = null)
+    public RepositoryCache(RepositoryCacheOptions options, ILogger<RepositoryCache>? logger = null, TimeProvider? timeProvider = null, GitMetrics? metrics = null)
     {
+        _metrics = metrics ?? GitMetrics.Shared;
         _options = options;
         _logger = logger ?? NullLogger<RepositoryCache>.Instance;
         _time = timeProvider ?? TimeProvider.System;
@@ -202,6 +204,7 @@ public sealed class RepositoryCache
                 // WaitAsync: a libgit2 fetch blocked on a silent server cannot be cancelled, only abandoned.
                 await fetcher.FetchAsync(state.MirrorPath, source, timeout.Token).WaitAsync(timeout.Token);
                 state.LastFetch = new FetchAttempt(startedAt, null);
+                _metrics.RecordFetch(source.Url, _time.GetElapsedTime(startedAt));
                 _logger.LogInformation("Fetched {Repo} in {Elapsed} ms", RepositoryUrl.Redact(source.Url), (long)_time.GetElapsedTime(startedAt).TotalMilliseconds);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -214,6 +217,7 @@ public sealed class RepositoryCache
                     ? new GitSourceException($"fetch from {RepositoryUrl.Redact(source.Url)} timed out after {_options.FetchTimeout}", e)
                     : e as GitSourceException ?? new GitSourceException($"fetch from {RepositoryUrl.Redact(source.Url)} failed: {e.Message}", e);
                 state.LastFetch = new FetchAttempt(startedAt, error);
+                _metrics.RecordFetch(source.Url, _time.GetElapsedTime(startedAt));
                 _logger.LogWarning(e, "Fetch of {Repo} failed", RepositoryUrl.Redact(source.Url));
                 throw error;
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Mcg.Kube.Client;
 using Mcg.Kube.Objects;
@@ -10,9 +11,17 @@ namespace Mcg.GitOps.Sync;
 /// pruning, and waiting for each wave to be healthy (hooks: completed) before the next. A failure stops the sync and
 /// runs the SyncFail hooks.
 /// </summary>
-public sealed class SyncRunner(IKubeClient client, Func<ResourceRef, JsonObject, WaveHealth> health, ILogger<SyncRunner> logger)
+public sealed class SyncRunner(IKubeClient client, Func<ResourceRef, JsonObject, WaveHealth> health, ILogger<SyncRunner> logger, SyncMetrics? metrics = null)
 {
     public async Task<SyncResult> RunAsync(IReadOnlyList<SyncTask> tasks, SyncRunOptions options, Func<SyncTask, bool> isSynced, Func<IReadOnlyList<ResourceResult>, Task>? progress, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = await RunTasksAsync(tasks, options, isSynced, progress, ct);
+        (metrics ?? SyncMetrics.Shared).Record(result, options.DryRun, Stopwatch.GetElapsedTime(started));
+        return result;
+    }
+
+    private async Task<SyncResult> RunTasksAsync(IReadOnlyList<SyncTask> tasks, SyncRunOptions options, Func<SyncTask, bool> isSynced, Func<IReadOnlyList<ResourceResult>, Task>? progress, CancellationToken ct)
     {
         var results = new List<ResourceResult>();
         if (!options.DryRun && await DryRunAsync(tasks, options, ct) is { } rejected)

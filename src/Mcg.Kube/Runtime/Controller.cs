@@ -48,7 +48,7 @@ public sealed class Controller
         _reconciler = reconciler;
         _options = options ?? new ControllerOptions();
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        Queue = new WorkQueue<string>(_options.Queue);
+        Queue = new WorkQueue<string>(_options.Queue, name: name);
     }
 
     public string Name { get; }

@@ -10,6 +10,10 @@ public sealed class WorkQueueOptions
     public double Qps { get; set; } = 10;
     public int Burst { get; set; } = 100;
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>The <c>name</c> label of the queue's metrics (controllers use their own name).</summary>
+    public string Name { get; set; } = "";
+    public WorkQueueMetrics Metrics { get; set; } = WorkQueueMetrics.Shared;
 }
 
 /// <summary>
@@ -29,12 +33,19 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
     private readonly Dictionary<T, (DateTimeOffset ReadyAt, ITimer Timer)> _waiting = [];
     private readonly IRateLimiter<T> _rateLimiter;
     private readonly TimeProvider _time;
+    private readonly WorkQueueMetrics _metrics;
+    private readonly KeyValuePair<string, object?> _nameTag;
+    private readonly Dictionary<T, long> _queuedAt = [];
+    private readonly Dictionary<T, long> _startedAt = [];
     private bool _shuttingDown;
 
-    public WorkQueue(WorkQueueOptions? options = null, IRateLimiter<T>? rateLimiter = null)
+    /// <param name="name">The <c>name</c> label of the queue's metrics (default: <see cref="WorkQueueOptions.Name"/>).</param>
+    public WorkQueue(WorkQueueOptions? options = null, IRateLimiter<T>? rateLimiter = null, string? name = null)
     {
         options ??= new WorkQueueOptions();
         _time = options.TimeProvider;
+        _metrics = options.Metrics;
+        _nameTag = new("name", name ?? options.Name);
         _rateLimiter = rateLimiter ?? new MaxOfRateLimiter<T>(
             new ItemExponentialFailureRateLimiter<T>(options.BaseDelay, options.MaxDelay),
             new BucketRateLimiter<T>(options.Qps, options.Burst, options.TimeProvider));
@@ -67,11 +78,15 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
     {
         lock (_lock)
         {
-            if (_shuttingDown || !_dirty.Add(item) || _processing.Contains(item))
+            if (_shuttingDown || !_dirty.Add(item))
             {
                 return;
             }
-            Push(item);
+            _metrics.Adds.Add(1, _nameTag);
+            if (!_processing.Contains(item))
+            {
+                Push(item);
+            }
         }
     }
 
@@ -86,8 +101,8 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
         {
             if (_queue.TryDequeue(out var item))
             {
-                _dirty.Remove(item);
-                _processing.Add(item);
+                _metrics.Depth.Add(-1, _nameTag);
+                StartProcessing(item);
                 return (item, false);
             }
             if (_shuttingDown)
@@ -108,6 +123,10 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
     {
         lock (_lock)
         {
+            if (_startedAt.Remove(item, out var started))
+            {
+                _metrics.WorkDuration.Record(_time.GetElapsedTime(started).TotalSeconds, _nameTag);
+            }
             _processing.Remove(item);
             if (_dirty.Contains(item))
             {
@@ -146,7 +165,11 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
     }
 
     /// <summary>Adds the item after the rate limiter's delay for it (its backoff grows with each call until <see cref="Forget"/>).</summary>
-    public void AddRateLimited(T item) => AddAfter(item, _rateLimiter.When(item));
+    public void AddRateLimited(T item)
+    {
+        _metrics.Retries.Add(1, _nameTag);
+        AddAfter(item, _rateLimiter.When(item));
+    }
 
     /// <summary>Resets the item's backoff.</summary>
     public void Forget(T item) => _rateLimiter.Forget(item);
@@ -176,16 +199,29 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
     // Under the lock: the item is dirty and not processing; hand it to a waiting getter or queue it.
     private void Push(T item)
     {
+        _queuedAt[item] = _time.GetTimestamp();
         while (_waiters.TryDequeue(out var waiter))
         {
             if (waiter.TrySetResult((item, false)))
             {
-                _dirty.Remove(item);
-                _processing.Add(item);
+                StartProcessing(item);
                 return;
             }
         }
         _queue.Enqueue(item);
+        _metrics.Depth.Add(1, _nameTag);
+    }
+
+    // Under the lock: the item leaves the queue for a worker.
+    private void StartProcessing(T item)
+    {
+        _dirty.Remove(item);
+        _processing.Add(item);
+        if (_queuedAt.Remove(item, out var queued))
+        {
+            _metrics.QueueDuration.Record(_time.GetElapsedTime(queued).TotalSeconds, _nameTag);
+        }
+        _startedAt[item] = _time.GetTimestamp();
     }
 
     private void OnTimer(T item, DateTimeOffset readyAt)

@@ -1,0 +1,200 @@
+using System.Text.Json.Nodes;
+using Mcg.ApiServer.Tests.Support;
+using Mcg.EndToEnd.Tests.Support;
+using Mcg.Observability.Tests.Support;
+using Mcg.Secrets.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Mcg.Observability.Tests;
+
+/// <summary>/metrics of real hub, cluster and agent processes, checked with promtool and scraped by a real Prometheus.</summary>
+public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output) : IClassFixture<ObservedFleet>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task HubMetricsNeedATokenAllowedToGetMetricsAndPassPromtool()
+    {
+        var metricsUrl = fx.HubUrl + "/metrics";
+        Assert.Equal(401, (await fx.ScrapeAsync(metricsUrl, null)).Status);
+        (await fx.Hub.RunAsync("-n mcg-monitoring create serviceaccount nobody")).Ok();
+        var nobody = (await fx.Hub.RunAsync("-n mcg-monitoring create token nobody")).Ok().Out.Trim();
+        Assert.Equal(403, (await fx.ScrapeAsync(metricsUrl, nobody)).Status);
+
+        // The agent registered and the hub accepted it: the registration controller's queue has seen work.
+        string body = "";
+        await Eventually.TrueAsync(async () =>
+        {
+            var scrape = await fx.ScrapeAsync(metricsUrl, fx.ScrapeToken);
+            Assert.Equal(200, scrape.Status);
+            Assert.StartsWith("text/plain; version=0.0.4", scrape.ContentType);
+            body = scrape.Body;
+            return body.Contains("workqueue_adds_total{name=\"registration\"}") && body.Contains($"acm_managed_cluster_info{{managed_cluster_name=\"{ObservedFleet.Cluster}\"");
+        }, "the hub's metrics show the registration queue and the cluster", Patience);
+        Assert.Contains("apiserver_request_total{verb=\"LIST\"", body);
+        Assert.Contains("apiserver_longrunning_requests{verb=\"WATCH\"", body);
+        Assert.Contains("# TYPE apiserver_request_duration_seconds histogram", body);
+        Assert.Contains("# TYPE workqueue_adds_total counter", body);
+        Assert.Contains("# TYPE argocd_app_info gauge", body);
+        Assert.Contains("# TYPE policy_governance_info gauge", body);
+        await AssertPromtoolAcceptsAsync(body);
+    }
+
+    [Fact]
+    public async Task AgentMetricsShowItsWorkQueueAndTheClustersClaimsAndFollowChanges()
+    {
+        // Work for the agent: its work-agent queue takes the ManifestWork.
+        (await fx.Hub.RunAsync("apply -f -", $$"""
+            apiVersion: work.open-cluster-management.io/v1
+            kind: ManifestWork
+            metadata:
+              name: metrics-probe
+              namespace: {{ObservedFleet.Cluster}}
+            spec:
+              workload:
+                manifests:
+                  - apiVersion: v1
+                    kind: ConfigMap
+                    metadata:
+                      name: metrics-probe
+                      namespace: default
+                    data:
+                      applied: "yes"
+            """)).Ok();
+        (await fx.ClusterKubectl.RunAsync("apply -f -", """
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata:
+              name: data-0
+              namespace: default
+            spec:
+              storageClassName: metrics-test-manual
+              accessModes: [ReadWriteOnce]
+              resources:
+                requests:
+                  storage: 1Gi
+            """)).Ok();
+        (await fx.ClusterKubectl.RunAsync("""-n default patch pvc data-0 --subresource=status --type merge -p '{"status":{"phase":"Pending"}}'""")).Ok();
+        string body = "";
+        await Eventually.TrueAsync(async () =>
+        {
+            body = (await fx.ScrapeAsync(fx.AgentMetricsUrl, null)).Body;
+            return body.Contains("""kube_persistentvolumeclaim_status_phase{namespace="default",persistentvolumeclaim="data-0",phase="Pending"} 1""")
+                && body.Contains("workqueue_adds_total{name=\"work-agent\"}");
+        }, "the agent reports the Pending claim and its work queue", Patience);
+        Assert.Contains("""kube_persistentvolumeclaim_status_phase{namespace="default",persistentvolumeclaim="data-0",phase="Bound"} 0""", body);
+        Assert.Contains("# TYPE externalsecret_status_condition gauge", body);
+        await AssertPromtoolAcceptsAsync(body);
+
+        // The claim binds: the series follow the object.
+        (await fx.ClusterKubectl.RunAsync("""-n default patch pvc data-0 --subresource=status --type merge -p '{"status":{"phase":"Bound"}}'""")).Ok();
+        await Eventually.TrueAsync(async () => (await fx.ScrapeAsync(fx.AgentMetricsUrl, null)).Body
+            .Contains("""kube_persistentvolumeclaim_status_phase{namespace="default",persistentvolumeclaim="data-0",phase="Bound"} 1"""),
+            "the agent reports the claim Bound", Patience);
+
+        // The virtual cluster's own API server: its watches (the agent's) and request counts.
+        var cluster = await fx.ScrapeAsync(fx.ClusterUrl + "/metrics", fx.ClusterAdminToken);
+        Assert.Equal(200, cluster.Status);
+        Assert.Contains("apiserver_longrunning_requests{verb=\"WATCH\"", cluster.Body);
+        Assert.Contains("apiserver_request_total{verb=\"PATCH\",group=\"\",version=\"v1\",resource=\"persistentvolumeclaims\",subresource=\"status\",code=\"200\"}", cluster.Body);
+        await AssertPromtoolAcceptsAsync(cluster.Body);
+    }
+
+    [Fact]
+    public async Task PrometheusScrapesEveryProcessAndSeesTheApplicationSyncedAndTheClusterAvailable()
+    {
+        using var repo = new GitRepo();
+        repo.Write("app/cm.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: greeting
+            data:
+              text: hello
+            """);
+        repo.Commit("first");
+        await fx.Hub.RunAsync("create namespace argocd"); // the hub may have created it already
+        (await fx.Hub.RunAsync("apply -f -", $$"""
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata:
+              name: metrics-demo
+              namespace: argocd
+            spec:
+              project: default
+              source:
+                repoURL: {{repo.Url}}
+                targetRevision: main
+                path: app
+              destination:
+                server: https://kubernetes.default.svc
+                namespace: metrics-demo
+              syncPolicy:
+                automated: {}
+                syncOptions: [CreateNamespace=true]
+            """)).Ok();
+
+        foreach (var job in new[] { "mcg-hub", "mcg-cluster", "mcg-agent" })
+        {
+            await EventuallyQueryAsync($"up{{job=\"{job}\"}} == 1", $"Prometheus scrapes {job}");
+        }
+        var app = await EventuallyQueryAsync("""argocd_app_info{name="metrics-demo",namespace="argocd",sync_status="Synced",health_status="Healthy"} == 1""",
+            "argocd_app_info shows the app Synced and Healthy");
+        var labels = app[0]!["metric"]!;
+        Assert.Equal(repo.Url, labels["repo"]?.GetValue<string>());
+        Assert.Equal("https://kubernetes.default.svc", labels["dest_server"]?.GetValue<string>());
+        Assert.Equal("true", labels["autosync_enabled"]?.GetValue<string>());
+        Assert.Equal("mcg-hub", labels["job"]?.GetValue<string>());
+        await EventuallyQueryAsync("""argocd_app_sync_total{name="metrics-demo",phase="Succeeded"} >= 1""", "the sync is counted");
+        await EventuallyQueryAsync($"acm_managed_cluster_info{{managed_cluster_name=\"{ObservedFleet.Cluster}\",available=\"True\",cloud=\"AWS\"}} == 1",
+            "the cluster is available");
+        await EventuallyQueryAsync($"mcg_managedcluster_lease_age_seconds{{managed_cluster_name=\"{ObservedFleet.Cluster}\"}} < 30", "the lease is fresh");
+
+        // The rule file loads in a real Prometheus, every group of it.
+        var groups = (await fx.Prometheus.GetJsonAsync("/api/v1/rules"))["data"]!["groups"]!.AsArray().Select(g => g!["name"]!.GetValue<string>()).ToList();
+        Assert.Equal(["mcg-applications", "mcg-fleet", "mcg-processes", "mcg-secrets", "mcg-storage"], groups.Order());
+    }
+
+    [Fact]
+    public async Task EveryDashboardQueryAndAlertRuleEvaluatesInPrometheus()
+    {
+        var dashboard = JsonNode.Parse(await File.ReadAllTextAsync(RepoFiles.Path("deploy", "grafana", "mcg-dashboard.json")))!;
+        var queries = dashboard["panels"]!.AsArray().SelectMany(p => p!["targets"]?.AsArray() ?? []).Select(t => t!["expr"]!.GetValue<string>()).ToList();
+        Assert.NotEmpty(queries);
+        foreach (var query in queries)
+        {
+            // Grafana's variables as Grafana would expand them for "All" and a 1 s scrape interval.
+            await fx.Prometheus.QueryAsync(query.Replace("$job", ".*").Replace("$__rate_interval", "1m"));
+        }
+        await Eventually.TrueAsync(async () =>
+        {
+            var rules = (await fx.Prometheus.GetJsonAsync("/api/v1/rules"))["data"]!["groups"]!.AsArray()
+                .SelectMany(g => g!["rules"]!.AsArray()).ToList();
+            Assert.DoesNotContain(rules, r => r!["health"]?.GetValue<string>() == "err");
+            return rules.Count == 14 && rules.All(r => r!["health"]?.GetValue<string>() == "ok");
+        }, "every alert rule evaluated without error", Patience);
+    }
+
+    private async Task<JsonArray> EventuallyQueryAsync(string promql, string what)
+    {
+        var result = new JsonArray();
+        try
+        {
+            await Eventually.TrueAsync(async () => (result = await fx.Prometheus.QueryAsync(promql)).Count > 0, what, Patience);
+        }
+        catch (Exception)
+        {
+            output.WriteLine(fx.Fleet.Log.ToString());
+            output.WriteLine(fx.Prometheus.Log);
+            throw;
+        }
+        return result;
+    }
+
+    private static async Task AssertPromtoolAcceptsAsync(string exposition)
+    {
+        var check = await Tools.RunAsync("promtool", ["check", "metrics"], stdin: exposition);
+        Assert.True(check.ExitCode == 0 && check.Stdout.Trim().Length == 0 && check.Stderr.Trim().Length == 0,
+            $"promtool check metrics ({check.ExitCode}): {check.Stdout}{check.Stderr}");
+    }
+}
