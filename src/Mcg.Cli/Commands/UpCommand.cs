@@ -11,11 +11,12 @@ public static class UpCommand
         var clusters = new Option<int>("--clusters") { Description = "Number of virtual managed clusters", DefaultValueFactory = _ => 3 };
         var data = new Option<DirectoryInfo>("--data") { Description = "Data directory (resumed when it exists)", DefaultValueFactory = _ => new DirectoryInfo("mcg-data") };
         var repo = new Option<string?>("--repo") { Description = "Pattern repository URL (default: a local Git repository made from the sample)" };
+        var revision = new Option<string>("--revision") { Description = "Branch, tag or commit of --repo", DefaultValueFactory = _ => "main" };
         var timeout = new Option<int>("--timeout-seconds") { Description = "How long to wait for everything to turn green", DefaultValueFactory = _ => 600 };
         var exitWhenReady = new Option<bool>("--exit-when-ready") { Description = "Stop once everything is green (exit code 1 if it did not get there)" };
         var up = new Command("up", "Start a hub, virtual clusters with their agents and the sample pattern, and show progress until all green")
         {
-            clusters, data, repo, timeout, exitWhenReady,
+            clusters, data, repo, revision, timeout, exitWhenReady,
         };
         up.SetAction(async (parse, ct) =>
         {
@@ -30,6 +31,7 @@ public static class UpCommand
                 DataDirectory = parse.GetValue(data)!.FullName,
                 Clusters = count,
                 RepositoryUrl = parse.GetValue(repo),
+                Revision = parse.GetValue(revision)!,
                 ReadyTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 ExitWhenReady = parse.GetValue(exitWhenReady),
             };

@@ -6,6 +6,9 @@ public sealed class UpLayout(string root)
     public string Root { get; } = Path.GetFullPath(root);
     public string HubDirectory => Path.Combine(Root, "hub");
     public string HubKubeconfig => Path.Combine(HubDirectory, "kubeconfig");
+    public string VaultAddressFile => Path.Combine(HubDirectory, "vault-addr");
+    public string VaultCaFile => Path.Combine(HubDirectory, "vault-ca.crt");
+    public string VaultInitFile => Path.Combine(HubDirectory, "vault-init.json");
     public string RepositoryDirectory => Path.Combine(Root, "repo");
     public string LogDirectory => Path.Combine(Root, "logs");
     public string StatePath => Path.Combine(Root, "up.json");

@@ -22,7 +22,7 @@ public sealed class UpRunner(UpOptions options, TextWriter output)
     {
         Directory.CreateDirectory(_layout.Root);
         var resumed = File.Exists(_layout.StatePath);
-        var state = (resumed ? UpState.Load(_layout.StatePath) : new UpState(FreePort(), [])).WithClusterCount(options.Clusters, FreePort);
+        var state = (resumed ? UpState.Load(_layout.StatePath) : new UpState(FreePort(), FreePort(), [])).WithClusterCount(options.Clusters, FreePort);
         state.Save(_layout.StatePath);
         output.WriteLine(resumed ? $"mcg up: resuming from {_layout.Root}" : $"mcg up: starting a new fleet in {_layout.Root}");
         try
@@ -30,6 +30,7 @@ public sealed class UpRunner(UpOptions options, TextWriter output)
             await StartHubAsync(state, ct);
             await Task.WhenAll(state.Clusters.Select(c => StartClusterAsync(c, ct)));
             using var hub = Connect(_layout.HubKubeconfig);
+            await BootstrapPatternAsync(hub, ct);
             foreach (var cluster in state.Clusters)
             {
                 await StartAgentAsync(hub, cluster, ct);
@@ -63,13 +64,36 @@ public sealed class UpRunner(UpOptions options, TextWriter output)
 
     private async Task StartHubAsync(UpState state, CancellationToken ct)
     {
-        var hub = await StartChildAsync("hub", "hub", "--data", _layout.HubDirectory, "--port", state.HubPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var hub = await StartChildAsync("hub", "hub", "--data", _layout.HubDirectory, "--port", state.HubPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--vault-port", state.VaultPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await WaitUntilAsync("the hub API", hub, async () =>
         {
             using var client = Connect(_layout.HubKubeconfig);
             await client.ListAsync(OcmCrds.ManagedClusters, null, null, ct);
         }, ct);
+        // The hub API's CA, for clients that want it beside the kubeconfig (VAULT_CACERT is vault-ca.crt).
+        File.Copy(Path.Combine(_layout.HubDirectory, "api", "ca.crt"), Path.Combine(_layout.HubDirectory, "ca.crt"), overwrite: true);
         output.WriteLine($"mcg up: hub ready at {state.HubPort}");
+    }
+
+    private async Task BootstrapPatternAsync(IKubeClient hub, CancellationToken ct)
+    {
+        var bootstrap = new PatternBootstrap(_layout, output);
+        if (options.RepositoryUrl is { } url)
+        {
+            var name = Path.GetFileNameWithoutExtension(url.TrimEnd('/'));
+            await bootstrap.ApplyPatternAsync(hub, name, url, options.Revision, ct);
+            output.WriteLine("mcg up: with --repo, load the pattern's secrets with mcg secrets load");
+            return;
+        }
+        SampleRepository.Ensure(_layout.RepositoryDirectory);
+        var global = Mcg.Patterns.Values.PatternValues.ReadGlobal(_layout.RepositoryDirectory);
+        var template = Path.Combine(_layout.RepositoryDirectory, "values-secret.yaml.template");
+        if (File.Exists(template))
+        {
+            await bootstrap.LoadSecretsAsync(template, ct);
+        }
+        await bootstrap.ApplyPatternAsync(hub, global.Pattern, SampleRepository.Url(_layout.RepositoryDirectory), "main", ct);
     }
 
     private async Task StartClusterAsync(UpCluster cluster, CancellationToken ct)
@@ -145,6 +169,11 @@ public sealed class UpRunner(UpOptions options, TextWriter output)
     private void PrintWhereThingsAre(UpState state)
     {
         output.WriteLine($"hub kubeconfig:      {_layout.HubKubeconfig}");
+        if (File.Exists(_layout.VaultAddressFile))
+        {
+            output.WriteLine($"vault:               VAULT_ADDR={File.ReadAllText(_layout.VaultAddressFile).Trim()} VAULT_CACERT={_layout.VaultCaFile} (root token in {_layout.VaultInitFile})");
+        }
+        output.WriteLine($"pattern repository:  {options.RepositoryUrl ?? _layout.RepositoryDirectory}");
         foreach (var cluster in state.Clusters)
         {
             output.WriteLine($"cluster {cluster.Name,-10}  {_layout.ClusterKubeconfig(cluster.Name)}");
@@ -169,7 +198,7 @@ public sealed class UpRunner(UpOptions options, TextWriter output)
                 await probe();
                 return;
             }
-            catch (Exception e) when (e is HttpRequestException or IOException or k8s.Exceptions.KubeConfigException or InvalidOperationException or TaskCanceledException && !ct.IsCancellationRequested)
+            catch (Exception e) when (!ct.IsCancellationRequested) // not up yet: no kubeconfig, half-written, refused, CRDs missing
             {
                 if (DateTime.UtcNow > deadline)
                 {

@@ -6,7 +6,7 @@ namespace Mcg.Cli.Up;
 /// What <c>mcg up</c> decided on its first run and keeps on resume: the ports (agents' stored hub credentials name the
 /// hub's URL) and the clusters with their cloud.
 /// </summary>
-public sealed record UpState(int HubPort, IReadOnlyList<UpCluster> Clusters)
+public sealed record UpState(int HubPort, int VaultPort, IReadOnlyList<UpCluster> Clusters)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
