@@ -13,5 +13,7 @@ root.Subcommands.Add(SecretsCommands.Create());
 root.Subcommands.Add(PolicyCommands.Create());
 root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(InstallCommands.Install());
+root.Subcommands.Add(InstallCommands.Uninstall());
 // Long-running commands stop their children and flush state on SIGTERM/Ctrl-C; give them time to do so.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

@@ -33,26 +33,37 @@ public static class HubCommands
         var resync = new Option<int>("--app-resync") { Description = "Seconds between re-reading each application's source revision (Argo CD's timeout.reconciliation)", DefaultValueFactory = _ => 60 };
         var vaultPort = new Option<int>("--vault-port") { Description = "HTTPS port of the hub's Vault on 127.0.0.1 (0: any free port)", DefaultValueFactory = _ => 0 };
         var vaultInit = new Option<FileInfo?>("--vault-init-file") { Description = "Vault init answer (unseal keys, root token): written on first start, used to unseal on every start (default DIR/vault-init.json; local use only)" };
-        var hub = new Command("hub", "Run the management hub") { data, port, autoAccept, resync, vaultPort, vaultInit };
+        var external = new Option<string?>("--kubeconfig") { Description = "Run on an existing cluster's API (as mcg install expects) instead of the embedded one" };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "With --kubeconfig: serve Prometheus metrics on http://127.0.0.1:PORT/metrics" };
+        var vaultKeys = new Option<string>("--vault-keys")
+        {
+            Description = "Where Vault's unseal keys live: file (--vault-init-file; initialised and unsealed automatically, local use) or secret (imperative/vaultkeys, written by mcg install)",
+            DefaultValueFactory = _ => "file",
+        };
+        vaultKeys.AcceptOnlyFromAmong("file", "secret");
+        var hub = new Command("hub", "Run the management hub") { data, port, autoAccept, resync, vaultPort, vaultInit, external, metricsPort, vaultKeys };
         hub.SetAction(async (parse, ct) =>
         {
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
             var dir = parse.GetValue(data)!.FullName;
             using var metrics = new MetricsExporter(); // GET /metrics on the API origin, for tokens RBAC allows (see deploy/prometheus)
-            await using var server = await EmbeddedApiServer.StartAsync(new ApiServerOptions { DataDirectory = Path.Combine(dir, "api"), Port = parse.GetValue(port), ClusterName = "hub", Metrics = metrics.HandleAsync },
-                new ClusterCommands.ForwardingLoggerProvider(loggers), ct);
-            File.Copy(server.KubeconfigPath, Path.Combine(dir, "kubeconfig"), overwrite: true);
-            Console.WriteLine($"hub listening on {server.Url}");
-            Console.WriteLine($"kubeconfig: {Path.Combine(dir, "kubeconfig")}");
+            var (server, kubeconfigPath) = await StartApiAsync(parse.GetValue(external), dir, parse.GetValue(port), metrics, loggers, ct);
+            await using var _ = server;
+            await using var metricsServer = server is null && parse.GetValue(metricsPort) is { } mp ? await MetricsServer.StartAsync(metrics, mp, ct) : null;
+            var keysInSecret = parse.GetValue(vaultKeys) == "secret";
             await using var secrets = await HubSecrets.StartAsync(new HubSecretsOptions
             {
                 DataDirectory = dir,
                 VaultPort = parse.GetValue(vaultPort),
                 InitFile = parse.GetValue(vaultInit)?.FullName,
-                HubApi = KubeconfigEndpoint.Read(server.KubeconfigPath),
+                HubApi = KubeconfigEndpoint.Read(kubeconfigPath),
+                AutoUnseal = !keysInSecret,
             }, loggers, ct);
             Console.WriteLine($"vault: {secrets.Vault.Url} (CA {Path.Combine(dir, "vault-ca.crt")})");
-            using var client = new KubernetesClientKubeClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath));
+            using var client = new KubernetesClientKubeClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath));
+            var unsealer = keysInSecret
+                ? new VaultKeysUnsealer(client, secrets.Vault.CreateClient(), secrets.UseRootToken, loggers.CreateLogger<VaultKeysUnsealer>()).RunAsync(ct)
+                : Task.CompletedTask;
             var repositories = new RepositoryCache(new RepositoryCacheOptions { RootDirectory = Path.Combine(dir, "repositories") }, loggers.CreateLogger<RepositoryCache>());
             await using var cache = new ClusterCache(client, loggers);
             var health = new HealthAssessor();
@@ -73,7 +84,8 @@ public static class HubCommands
                     appSets.RunAsync(ct),
                     secrets.RunAsync(client, ct),
                     Mcg.Patterns.Hosting.PatternHub.RunAsync(client, repositories, loggers, ct),
-                    ProcessMetrics.RunHubStateAsync(metrics, client, ct));
+                    ProcessMetrics.RunHubStateAsync(metrics, client, ct),
+                    unsealer);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -81,5 +93,23 @@ public static class HubCommands
             return 0;
         });
         return hub;
+    }
+
+    /// <summary>The embedded API server (kubeconfig copied to DIR/kubeconfig), or an existing cluster's API.</summary>
+    private static async Task<(EmbeddedApiServer? Server, string Kubeconfig)> StartApiAsync(string? external, string dir, int port, MetricsExporter metrics,
+        ILoggerFactory loggers, CancellationToken ct)
+    {
+        if (external is not null)
+        {
+            var path = Path.GetFullPath(external);
+            Console.WriteLine($"hub listening on {KubeconfigEndpoint.Read(path).Server} (an existing cluster, kubeconfig {path})");
+            return (null, path);
+        }
+        var server = await EmbeddedApiServer.StartAsync(new ApiServerOptions { DataDirectory = Path.Combine(dir, "api"), Port = port, ClusterName = "hub", Metrics = metrics.HandleAsync },
+            new ClusterCommands.ForwardingLoggerProvider(loggers), ct);
+        File.Copy(server.KubeconfigPath, Path.Combine(dir, "kubeconfig"), overwrite: true);
+        Console.WriteLine($"hub listening on {server.Url}");
+        Console.WriteLine($"kubeconfig: {Path.Combine(dir, "kubeconfig")}");
+        return (server, server.KubeconfigPath);
     }
 }

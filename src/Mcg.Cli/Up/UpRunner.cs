@@ -3,7 +3,10 @@ using System.Net.Sockets;
 using k8s;
 using Mcg.Fleet.Crds;
 using Mcg.Fleet.Registration;
+using Mcg.Cli.Bootstrap;
 using Mcg.Kube.Client;
+using Mcg.Secrets.Hub;
+using Mcg.Secrets.ValuesSecret;
 
 namespace Mcg.Cli.Up;
 
@@ -78,11 +81,11 @@ public sealed class UpRunner(UpOptions options, TextWriter output)
 
     private async Task BootstrapPatternAsync(IKubeClient hub, CancellationToken ct)
     {
-        var bootstrap = new PatternBootstrap(_layout, output);
+        var bootstrap = new PatternBootstrap(output);
         if (options.RepositoryUrl is { } url)
         {
             var name = Path.GetFileNameWithoutExtension(url.TrimEnd('/'));
-            await bootstrap.ApplyPatternAsync(hub, name, url, options.Revision, ct);
+            await bootstrap.ApplyPatternAsync(hub, name, "hub", url, options.Revision, ct);
             output.WriteLine("mcg up: with --repo, load the pattern's secrets with mcg secrets load");
             return;
         }
@@ -91,9 +94,14 @@ public sealed class UpRunner(UpOptions options, TextWriter output)
         var template = Path.Combine(_layout.RepositoryDirectory, "values-secret.yaml.template");
         if (File.Exists(template))
         {
-            await bootstrap.LoadSecretsAsync(template, ct);
+            // The hub initialises and unseals its Vault while starting; its init file holds the root token.
+            await bootstrap.LoadSecretsAsync(ValuesSecretLoader.ReadPlan(template), () =>
+            {
+                var init = VaultInitFile.Load(_layout.VaultInitFile) ?? throw new InvalidOperationException($"{_layout.VaultInitFile} does not exist yet");
+                return VaultHttpSecretWriter.Create(new Uri(File.ReadAllText(_layout.VaultAddressFile).Trim()), init.RootToken, _layout.VaultCaFile);
+            }, ct);
         }
-        await bootstrap.ApplyPatternAsync(hub, global.Pattern, SampleRepository.Url(_layout.RepositoryDirectory), "main", ct);
+        await bootstrap.ApplyPatternAsync(hub, global.Pattern, global.ClusterGroupName, SampleRepository.Url(_layout.RepositoryDirectory), "main", ct);
     }
 
     private async Task StartClusterAsync(UpCluster cluster, CancellationToken ct)

@@ -55,6 +55,9 @@ public sealed class HubSecrets : IAsyncDisposable
 
     public VaultServer Vault => _server;
 
+    /// <summary>Gives the layout bootstrap the root token when the init answer is kept elsewhere (<see cref="VaultKeysUnsealer"/>).</summary>
+    public void UseRootToken(string token) => _root.Token = token;
+
     public string InitFile => _options.InitFile ?? Path.Combine(_options.DataDirectory, "vault-init.json");
 
     public static async Task<HubSecrets> StartAsync(HubSecretsOptions options, ILoggerFactory loggers, CancellationToken ct)

@@ -16,7 +16,21 @@ public sealed record VaultInitFile(IReadOnlyList<string> UnsealKeysHex, IReadOnl
         {
             return null;
         }
-        var json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidOperationException($"{path}: not a JSON object");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Reads the <c>vault operator init -format=json</c> document; <paramref name="path"/> names it in errors.</summary>
+    public static VaultInitFile Parse(string text, string path)
+    {
+        JsonObject json;
+        try
+        {
+            json = JsonNode.Parse(text) as JsonObject ?? throw new InvalidOperationException($"{path}: not a JSON object");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidOperationException($"{path}: not valid JSON: {e.Message}", e);
+        }
         IReadOnlyList<string> Strings(string field) => (json[field] as JsonArray)?.Select(n => n?.GetValue<string>() ?? "").ToList() ?? [];
         var hex = Strings("unseal_keys_hex");
         if (hex.Count == 0)
@@ -31,6 +45,16 @@ public sealed record VaultInitFile(IReadOnlyList<string> UnsealKeysHex, IReadOnl
 
     public void Save(string path)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(ToJson() + "\n"));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, AtomicFile.NewFileMode);
+        }
+    }
+
+    public string ToJson()
+    {
         JsonArray Array(IEnumerable<string> s) => new(s.Select(x => (JsonNode)x).ToArray());
         var json = new JsonObject
         {
@@ -44,11 +68,6 @@ public sealed record VaultInitFile(IReadOnlyList<string> UnsealKeysHex, IReadOnl
             ["recovery_keys_threshold"] = 0,
             ["root_token"] = RootToken,
         };
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n"));
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, AtomicFile.NewFileMode);
-        }
+        return json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
     }
 }

@@ -1,0 +1,16 @@
+namespace Mcg.Cli.Install;
+
+/// <summary>Options of <c>mcg install</c>.</summary>
+public sealed record InstallOptions
+{
+    public required string Kubeconfig { get; init; }
+    public required string RepositoryUrl { get; init; }
+    public string Revision { get; init; } = "main";
+    public string? ValuesSecretFile { get; init; }
+    public string? VaultPasswordFile { get; init; }
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(15);
+    public required string CacheDirectory { get; init; }
+}
+
+/// <summary>A failed install step, with a message that says what to fix.</summary>
+public sealed class InstallException(string message, Exception? inner = null) : Exception(message, inner);
