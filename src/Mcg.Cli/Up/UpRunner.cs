@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using k8s;
+using Mcg.Cli.Bootstrap;
 using Mcg.Fleet.Crds;
 using Mcg.Fleet.Registration;
-using Mcg.Cli.Bootstrap;
 using Mcg.Kube.Client;
 using Mcg.Secrets.Hub;
 using Mcg.Secrets.ValuesSecret;
