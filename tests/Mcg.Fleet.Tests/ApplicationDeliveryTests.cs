@@ -106,6 +106,12 @@ public sealed class ApplicationDeliveryTests(ITestOutputHelper output)
         var list = await fleet.RunAsync("app", "list", "--kubeconfig", fleet.HubKubeconfig);
         Assert.Contains("argocd/gcp-1-guestbook", list.Out);
         Assert.Contains("gcp-1", list.Out);
+        var onGcp = await fleet.RunAsync("app", "list", "--cluster", "gcp-1", "--kubeconfig", fleet.HubKubeconfig);
+        Assert.Contains("argocd/gcp-1-guestbook", onGcp.Out);
+        Assert.DoesNotContain("aws-1-guestbook", onGcp.Out);
+        var get = await fleet.RunAsync("app", "get", "aws-1-guestbook", "--kubeconfig", fleet.HubKubeconfig);
+        Assert.Contains("ManifestWork aws-1/argocd.aws-1-guestbook: Applied=True", get.Out);
+        Assert.Contains("greeting", get.Out);
 
         // A commit reaches every cluster; a file removed from Git is pruned everywhere.
         repo.Write("guestbook/greeting.yaml", Greeting("v2"));
@@ -143,6 +149,36 @@ public sealed class ApplicationDeliveryTests(ITestOutputHelper output)
         await EventuallyAsync(async () => await GetAsync(fleet.Hub, "-n argocd app azure-1-guestbook") is null, "azure-1-guestbook deleted", fleet);
         await EventuallyAsync(async () => await GetAsync(Cluster(fleet, "azure-1"), "-n guestbook cm greeting") is null, "guestbook removed from azure-1", fleet);
         Assert.Equal("v3", await Greeting(fleet, "aws-1"));
+
+        // The clusters generator over the cluster Secrets' copied labels, Go templates, and resources kept when the set goes.
+        (await fleet.Hub.RunAsync("apply -f -", $$$"""
+            apiVersion: argoproj.io/v1alpha1
+            kind: ApplicationSet
+            metadata: {name: audit, namespace: argocd}
+            spec:
+              goTemplate: true
+              goTemplateOptions: [missingkey=error]
+              syncPolicy: {preserveResourcesOnDeletion: true}
+              generators:
+              - clusters:
+                  selector: {matchLabels: {cloud: GCP}}
+              template:
+                metadata: {name: '{{.name}}-audit'}
+                spec:
+                  project: default
+                  source: {repoURL: '{{{repo.Url}}}', targetRevision: main, path: plain}
+                  destination: {server: '{{.server}}', namespace: 'audit-{{index .metadata.labels "clusterGroup"}}'}
+                  syncPolicy:
+                    automated: {}
+                    syncOptions: [CreateNamespace=true]
+            """)).Ok();
+        await EventuallyAsync(async () => AppState(await GetAsync(fleet.Hub, "-n argocd app gcp-1-audit")) == ("Synced", "Healthy", third), "gcp-1-audit Synced/Healthy", fleet);
+        Assert.NotNull(await GetAsync(Cluster(fleet, "gcp-1"), "-n audit-group-one cm settings"));
+        Assert.Null(await GetAsync(fleet.Hub, "-n argocd app aws-1-audit"));
+        (await fleet.Hub.RunAsync("-n argocd delete applicationset audit")).Ok();
+        await EventuallyAsync(async () => await GetAsync(fleet.Hub, "-n argocd app gcp-1-audit") is null, "gcp-1-audit deleted with its set", fleet);
+        await EventuallyAsync(async () => await GetAsync(fleet.Hub, "-n gcp-1 manifestwork argocd.gcp-1-audit") is null, "its ManifestWork withdrawn", fleet);
+        Assert.NotNull(await GetAsync(Cluster(fleet, "gcp-1"), "-n audit-group-one cm settings"));
     }
 
     private static string Greeting(string message) => $"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: greeting}}\ndata: {{message: {message}}}\n";
