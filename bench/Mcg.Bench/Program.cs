@@ -18,9 +18,13 @@ if (which is "all" or "vault")
 {
     rows.AddRange(await VaultBench.RunAsync(args.Skip(1).ToArray()));
 }
+if (which is "fleet")
+{
+    rows.AddRange(await FleetBench.RunAsync(args.Skip(1).ToArray()));
+}
 if (rows.Count == 0)
 {
-    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|render|gitops|vault] [--quick]");
+    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|render|gitops|vault|fleet] [--quick] [--clusters N[,N]]");
     return 2;
 }
 BenchRow.Print(rows);
