@@ -22,9 +22,13 @@ if (which is "secrets-propagation")
 {
     rows.AddRange(await SecretsPropagationBench.RunAsync(args.Skip(1).ToArray()));
 }
+if (which is "fleet")
+{
+    rows.AddRange(await FleetBench.RunAsync(args.Skip(1).ToArray()));
+}
 if (rows.Count == 0)
 {
-    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|render|gitops|vault|secrets-propagation] [--quick]");
+    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|render|gitops|vault|secrets-propagation|fleet] [--quick] [--clusters N[,N]]");
     return 2;
 }
 BenchRow.Print(rows);

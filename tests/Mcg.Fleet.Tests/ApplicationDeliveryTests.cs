@@ -21,6 +21,17 @@ public sealed class ApplicationDeliveryTests(ITestOutputHelper output)
         repo.Write("guestbook/greeting.yaml", Greeting("v1"));
         repo.Write("guestbook/extra.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\ndata: {keep: \"no\"}\n");
         repo.Write("plain/settings.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: plain}\n");
+        repo.Write("plain/web.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec: {containers: [{name: web, image: nginx}]}
+            """);
         repo.Commit("first");
 
         await using var fleet = new FleetProcesses();
@@ -90,6 +101,9 @@ public sealed class ApplicationDeliveryTests(ITestOutputHelper output)
             await EventuallyAsync(async () => await Greeting(fleet, name) == "v1", $"greeting on {name}", fleet);
             Assert.NotNull(await GetAsync(Cluster(fleet, name), "-n guestbook cm extra"));
         }
+        // Health comes back through the work's status feedback: the Deployment is Progressing until its cluster reports it ready.
+        await EventuallyAsync(async () => AppState(await GetAsync(fleet.Hub, "-n argocd app plain")) == ("Synced", "Progressing", first), "plain Synced/Progressing", fleet);
+        (await Cluster(fleet, "aws-1").RunAsync("""-n plain patch deployment web --subresource=status --type merge -p '{"status":{"observedGeneration":1,"replicas":1,"updatedReplicas":1,"readyReplicas":1,"availableReplicas":1}}'""")).Ok();
         await EventuallyAsync(async () => AppState(await GetAsync(fleet.Hub, "-n argocd app plain")) == ("Synced", "Healthy", first), "plain Synced/Healthy", fleet);
         Assert.NotNull(await GetAsync(Cluster(fleet, "aws-1"), "-n plain cm settings"));
         Assert.Null(await GetAsync(Cluster(fleet, "gcp-1"), "-n plain cm settings"));
@@ -106,6 +120,12 @@ public sealed class ApplicationDeliveryTests(ITestOutputHelper output)
         var list = await fleet.RunAsync("app", "list", "--kubeconfig", fleet.HubKubeconfig);
         Assert.Contains("argocd/gcp-1-guestbook", list.Out);
         Assert.Contains("gcp-1", list.Out);
+        var onGcp = await fleet.RunAsync("app", "list", "--cluster", "gcp-1", "--kubeconfig", fleet.HubKubeconfig);
+        Assert.Contains("argocd/gcp-1-guestbook", onGcp.Out);
+        Assert.DoesNotContain("aws-1-guestbook", onGcp.Out);
+        var get = await fleet.RunAsync("app", "get", "aws-1-guestbook", "--kubeconfig", fleet.HubKubeconfig);
+        Assert.Contains("ManifestWork aws-1/argocd.aws-1-guestbook: Applied=True", get.Out);
+        Assert.Contains("greeting", get.Out);
 
         // A commit reaches every cluster; a file removed from Git is pruned everywhere.
         repo.Write("guestbook/greeting.yaml", Greeting("v2"));
@@ -143,6 +163,36 @@ public sealed class ApplicationDeliveryTests(ITestOutputHelper output)
         await EventuallyAsync(async () => await GetAsync(fleet.Hub, "-n argocd app azure-1-guestbook") is null, "azure-1-guestbook deleted", fleet);
         await EventuallyAsync(async () => await GetAsync(Cluster(fleet, "azure-1"), "-n guestbook cm greeting") is null, "guestbook removed from azure-1", fleet);
         Assert.Equal("v3", await Greeting(fleet, "aws-1"));
+
+        // The clusters generator over the cluster Secrets' copied labels, Go templates, and resources kept when the set goes.
+        (await fleet.Hub.RunAsync("apply -f -", $$$"""
+            apiVersion: argoproj.io/v1alpha1
+            kind: ApplicationSet
+            metadata: {name: audit, namespace: argocd}
+            spec:
+              goTemplate: true
+              goTemplateOptions: [missingkey=error]
+              syncPolicy: {preserveResourcesOnDeletion: true}
+              generators:
+              - clusters:
+                  selector: {matchLabels: {cloud: GCP}}
+              template:
+                metadata: {name: '{{.name}}-audit'}
+                spec:
+                  project: default
+                  source: {repoURL: '{{{repo.Url}}}', targetRevision: main, path: guestbook}
+                  destination: {server: '{{.server}}', namespace: 'audit-{{index .metadata.labels "clusterGroup"}}'}
+                  syncPolicy:
+                    automated: {}
+                    syncOptions: [CreateNamespace=true]
+            """)).Ok();
+        await EventuallyAsync(async () => AppState(await GetAsync(fleet.Hub, "-n argocd app gcp-1-audit")) == ("Synced", "Healthy", third), "gcp-1-audit Synced/Healthy", fleet);
+        Assert.NotNull(await GetAsync(Cluster(fleet, "gcp-1"), "-n audit-group-one cm greeting"));
+        Assert.Null(await GetAsync(fleet.Hub, "-n argocd app aws-1-audit"));
+        (await fleet.Hub.RunAsync("-n argocd delete applicationset audit")).Ok();
+        await EventuallyAsync(async () => await GetAsync(fleet.Hub, "-n argocd app gcp-1-audit") is null, "gcp-1-audit deleted with its set", fleet);
+        await EventuallyAsync(async () => await GetAsync(fleet.Hub, "-n gcp-1 manifestwork argocd.gcp-1-audit") is null, "its ManifestWork withdrawn", fleet);
+        Assert.NotNull(await GetAsync(Cluster(fleet, "gcp-1"), "-n audit-group-one cm greeting"));
     }
 
     private static string Greeting(string message) => $"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: greeting}}\ndata: {{message: {message}}}\n";

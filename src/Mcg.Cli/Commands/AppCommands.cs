@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Mcg.Cli.Output;
+using Mcg.Fleet.Crds;
+using Mcg.Fleet.Delivery;
 using Mcg.GitOps.Controller;
+using Mcg.GitOps.Delivery;
 using Mcg.Kube.Client;
 using Mcg.Kube.Objects;
 
@@ -34,12 +37,18 @@ public static class AppCommands
     private static Command List(KubeOptions kube)
     {
         var output = OutputOption();
-        var cmd = new Command("list", "List applications") { output };
+        var cluster = new Option<string?>("--cluster", "-c") { Description = "Only applications whose destination is this cluster (name or server URL)" };
+        var selector = new Option<string?>("--selector", "-l") { Description = "Only applications with these labels (a label selector)" };
+        var cmd = new Command("list", "List applications") { output, cluster, selector };
         kube.AddTo(cmd);
         cmd.SetAction(async (parse, ct) =>
         {
             using var client = kube.Connect(parse);
-            var apps = (await client.ListAsync(Apps, parse.GetValue(kube.AppNamespace), null, ct)).Items;
+            var apps = (await client.ListAsync(Apps, parse.GetValue(kube.AppNamespace), new ListOptions { LabelSelector = parse.GetValue(selector) }, ct)).Items;
+            if (parse.GetValue(cluster) is { } only)
+            {
+                apps = apps.Where(a => a["spec"]?["destination"]?["name"]?.ToString() == only || a["spec"]?["destination"]?["server"]?.ToString()?.TrimEnd('/') == only.TrimEnd('/')).ToList();
+            }
             if (PrintStructured(parse.GetValue(output)!, new JsonArray(apps.Select(a => (JsonNode)a.DeepClone()).ToArray())))
             {
                 return 0;
@@ -89,6 +98,7 @@ public static class AppCommands
             Console.WriteLine($"Sync Policy:        {(a["spec"]?["syncPolicy"]?["automated"] is null ? "Manual" : "Automated" + (a["spec"]?["syncPolicy"]?["automated"]?["prune"]?.GetValue<bool>() == true ? " (Prune)" : ""))}");
             Console.WriteLine($"Sync Status:        {SyncStatus(a)} to {src?["targetRevision"] ?? "HEAD"} ({Short(a["status"]?["sync"]?["revision"]?.ToString())})");
             Console.WriteLine($"Health Status:      {HealthStatus(a)}");
+            await PrintDeliveryAsync(client, a, ct);
             if (a["status"]?["conditions"] is JsonArray { Count: > 0 } conditions)
             {
                 Console.WriteLine();
@@ -365,6 +375,42 @@ public static class AppCommands
             default:
                 return false;
         }
+    }
+
+    /// <summary>For an app on a managed cluster: the ManifestWork that carries it and what the cluster's agent reports.</summary>
+    private static async Task PrintDeliveryAsync(IKubeClient client, JsonObject app, CancellationToken ct)
+    {
+        var destination = app["spec"]?["destination"];
+        var server = destination?["server"]?.ToString();
+        var cluster = destination?["name"]?.ToString();
+        if (cluster is null or "in-cluster" && server is null or GitOps.Applications.ApplicationDestination.InClusterServer)
+        {
+            return;
+        }
+        if (cluster is null)
+        {
+            var secrets = await client.ListAsync(ResourceRef.Secrets, app.Namespace() ?? "argocd", new ListOptions { LabelSelector = $"{ClusterSecrets.SecretTypeLabel}=cluster" }, ct);
+            cluster = secrets.Items.Select(ClusterSecrets.FromSecret).FirstOrDefault(c => c?.Server == server?.TrimEnd('/'))?.Name;
+        }
+        if (cluster is null)
+        {
+            return;
+        }
+        var workName = ManifestWorkDelivery.WorkName(new WorkOwner(app.Namespace() ?? "", app.Name()!));
+        JsonObject? work = null;
+        try
+        {
+            work = await client.GetAsync(OcmCrds.ManifestWorks, cluster, workName, ct);
+        }
+        catch (KubeApiException)
+        {
+            // not a fleet hub: no ManifestWorks served
+        }
+        var applied = (work?["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c.GetString("type") == "Applied");
+        var state = work is null ? "not delivered yet"
+            : applied is null ? "waiting for the cluster's agent"
+            : $"Applied={applied.GetString("status")} (generation {applied["observedGeneration"]} of {work.Metadata()["generation"]}, {work["status"]?["resourceStatus"]?["manifests"]?.AsArray().Count ?? 0} manifests)";
+        Console.WriteLine($"Delivered as:       ManifestWork {cluster}/{workName}: {state}");
     }
 
     private static string SyncStatus(JsonObject a) => a["status"]?["sync"]?["status"]?.ToString() ?? "Unknown";

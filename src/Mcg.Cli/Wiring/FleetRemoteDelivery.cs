@@ -22,7 +22,7 @@ public sealed class FleetRemoteDelivery : IRemoteDelivery
     public bool Knows(string cluster) => _works.Knows(cluster);
 
     public Task PublishAsync(RemotePublication p, CancellationToken ct) =>
-        _works.PublishAsync(p.Cluster, Owner(p.App), p.Revision, p.DesiredHash, p.Manifests.Select(m => new WorkManifest(m.Object, m.Resource)).ToList(), ct);
+        _works.PublishAsync(p.Cluster, Owner(p.App), p.Revision, p.DesiredHash, p.Manifests.Select(m => new WorkManifest(m.Object, m.Resource, m.FeedStatus)).ToList(), ct);
 
     public RemoteObservation? Observe(string cluster, RemoteAppKey app) =>
         _works.Observe(cluster, Owner(app)) is { } o

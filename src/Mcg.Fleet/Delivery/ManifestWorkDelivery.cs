@@ -10,8 +10,8 @@ namespace Mcg.Fleet.Delivery;
 /// <summary>Names the owner of a delivered ManifestWork (an Argo CD Application, by namespace and name).</summary>
 public sealed record WorkOwner(string Namespace, string Name);
 
-/// <summary>A manifest to deliver and the plural resource serving its kind (the key of its feedback rules).</summary>
-public sealed record WorkManifest(JsonObject Object, string Resource);
+/// <summary>A manifest to deliver, the plural resource serving its kind (the key of feedback rules), and whether to feed its status back.</summary>
+public sealed record WorkManifest(JsonObject Object, string Resource, bool Feedback);
 
 /// <summary>What a ManifestWork's status says; <c>Current</c> when the agent reported on the latest generation.</summary>
 public sealed record WorkObservation(string? Revision, string? DesiredHash, bool Current, IReadOnlyList<JsonObject> Manifests, IReadOnlyList<WorkResource> Resources, string? Message);
@@ -21,9 +21,9 @@ public sealed record WorkResource(string Group, string Version, string Kind, str
 
 /// <summary>
 /// Delivers rendered applications as ManifestWorks in managed cluster namespaces on the hub, as ACM's pull model does:
-/// one ManifestWork per (application, cluster), <c>deleteOption: Foreground</c>, and per manifest a JSONPaths feedback
-/// rule bringing back <c>.status</c>, <c>.metadata.generation</c> and <c>.spec.replicas</c> so the hub can judge
-/// health with its own checks. Reads status from an informer over the hub's ManifestWorks.
+/// one ManifestWork per (application, cluster), <c>deleteOption: Foreground</c>, and for each manifest whose health the
+/// hub judges a JSONPaths feedback rule bringing back <c>.status</c>, <c>.metadata.generation</c> and <c>.spec.replicas</c>,
+/// so the hub can run its own health checks on them. Reads status from an informer over the hub's ManifestWorks.
 /// </summary>
 public sealed class ManifestWorkDelivery
 {
@@ -71,7 +71,7 @@ public sealed class ManifestWorkDelivery
     public async Task PublishAsync(string cluster, WorkOwner owner, string revision, string desiredHash, IReadOnlyList<WorkManifest> manifests, CancellationToken ct)
     {
         var configs = new JsonArray();
-        foreach (var m in manifests)
+        foreach (var m in manifests.Where(m => m.Feedback))
         {
             var gvk = m.Object.Gvk();
             configs.Add(new JsonObject
@@ -94,6 +94,15 @@ public sealed class ManifestWorkDelivery
                 ["updateStrategy"] = new JsonObject { ["type"] = "ServerSideApply", ["serverSideApply"] = new JsonObject { ["force"] = true, ["fieldManager"] = "work-agent" } },
             });
         }
+        var spec = new JsonObject
+        {
+            ["workload"] = new JsonObject { ["manifests"] = new JsonArray(manifests.Select(m => (JsonNode)m.Object.DeepClone()).ToArray()) },
+            ["deleteOption"] = new JsonObject { ["propagationPolicy"] = "Foreground" },
+        };
+        if (configs.Count > 0)
+        {
+            spec["manifestConfigs"] = configs;
+        }
         var work = new JsonObject
         {
             ["apiVersion"] = OcmCrds.ManifestWorks.ApiVersion,
@@ -110,12 +119,7 @@ public sealed class ManifestWorkDelivery
                     [HashAnnotation] = desiredHash,
                 },
             },
-            ["spec"] = new JsonObject
-            {
-                ["workload"] = new JsonObject { ["manifests"] = new JsonArray(manifests.Select(m => (JsonNode)m.Object.DeepClone()).ToArray()) },
-                ["deleteOption"] = new JsonObject { ["propagationPolicy"] = "Foreground" },
-                ["manifestConfigs"] = configs,
-            },
+            ["spec"] = spec,
         };
         await _hub.ApplyAsync(OcmCrds.ManifestWorks, work, new ApplyOptions(FieldManager) { Force = true }, ct);
     }

@@ -20,6 +20,7 @@ public sealed class ApplicationSetController : IReconciler
 {
     public static readonly ResourceRef ApplicationSets = new(ArgoCrds.Group, ArgoCrds.Version, "applicationsets", "ApplicationSet", true);
     public const string FieldManager = "argocd-applicationset-controller";
+    private static readonly TimeSpan StatusRefreshDelay = TimeSpan.FromSeconds(1);
 
     private readonly IKubeClient _client;
     private readonly ParameterGenerators _generators;
@@ -41,6 +42,7 @@ public sealed class ApplicationSetController : IReconciler
         _apps = new Informer(client, ApplicationController.Applications, new InformerOptions(), loggers.CreateLogger<Informer>());
         _controller = new KubeController("applicationsets", this, new ControllerOptions { Workers = 2 }, loggers.CreateLogger<KubeController>());
         _controller.Watch(_appSets);
+        // Generated apps change status often during a rollout: their set's status is refreshed at most about once a second.
         _apps.AddEventHandler(new InformerEventHandler
         {
             Added = EnqueueOwner,
@@ -306,7 +308,7 @@ public sealed class ApplicationSetController : IReconciler
         {
             if (owner.GetString("kind") == "ApplicationSet" && owner.GetString("name") is { } name)
             {
-                _controller.Enqueue(ObjectKeys.KeyOf(app.Namespace(), name));
+                _controller.Queue.AddAfter(ObjectKeys.KeyOf(app.Namespace(), name), StatusRefreshDelay);
             }
         }
     }

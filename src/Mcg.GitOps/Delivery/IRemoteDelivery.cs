@@ -40,8 +40,8 @@ public sealed record RemoteAppKey(string Namespace, string Name);
 /// </summary>
 public sealed record RemotePublication(string Cluster, RemoteAppKey App, string Revision, string DesiredHash, IReadOnlyList<RemoteManifest> Manifests);
 
-/// <summary>A manifest and the plural resource name that serves its kind (status feedback is keyed by it).</summary>
-public sealed record RemoteManifest(JsonObject Object, string Resource);
+/// <summary>A manifest, the plural resource name serving its kind, and whether its live status should come back (for health).</summary>
+public sealed record RemoteManifest(JsonObject Object, string Resource, bool FeedStatus);
 
 /// <summary>
 /// The cluster's report: <paramref name="Current"/> when the cluster has processed the latest published spec;

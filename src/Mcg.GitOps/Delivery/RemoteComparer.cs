@@ -10,7 +10,8 @@ using Mcg.Kube.Objects;
 namespace Mcg.GitOps.Delivery;
 
 /// <summary>An application rendered for a remote cluster: what to deliver, in apply order, and the hash naming it.</summary>
-public sealed record RemotePlan(IReadOnlyList<string> Revisions, IReadOnlyList<PlannedObject> Targets, string DesiredHash, int SkippedHooks, string? CreatedNamespace)
+public sealed record RemotePlan(IReadOnlyList<string> Revisions, IReadOnlyList<PlannedObject> Targets, IReadOnlyList<RemoteManifest> Manifests,
+    string DesiredHash, int SkippedHooks, string? CreatedNamespace)
 {
     /// <summary>The destination namespace <c>CreateNamespace=true</c> adds: delivered first, but not one of the app's resources (as in Argo CD).</summary>
     public JsonObject? NamespaceManifest => CreatedNamespace is null ? null : new JsonObject
@@ -21,8 +22,6 @@ public sealed record RemotePlan(IReadOnlyList<string> Revisions, IReadOnlyList<P
     };
 
     public bool IsCreatedNamespace(string group, string kind, string? name) => group.Length == 0 && kind == "Namespace" && name == CreatedNamespace;
-
-    public IReadOnlyList<RemoteManifest> Manifests => Targets.Select(t => new RemoteManifest(t.Object, t.Resource.Resource)).ToList();
 }
 
 /// <summary>
@@ -70,7 +69,10 @@ public sealed class RemoteComparer(AppComparer comparer, HealthAssessor health)
         var ordered = targets.OrderBy(t => SyncTask.WaveOf(t.Object)).ThenBy(t => KindOrder.Of(t.Resource.Kind)).ThenBy(t => t.Object.Name(), StringComparer.Ordinal).ToList();
         var createNamespace = spec.SyncPolicy.Has("CreateNamespace=true") && spec.Destination.Namespace.Length > 0
             && !ordered.Any(t => t.Resource.Kind == "Namespace" && t.Resource.Group.Length == 0 && t.Object.Name() == spec.Destination.Namespace);
-        return new RemotePlan(revisions, ordered, Hash(ordered), hooks, createNamespace ? spec.Destination.Namespace : null);
+        // Live status is fed back only for kinds the health checks read: a ConfigMap's costs the hub nothing.
+        var assessed = health.Kinds.ToHashSet();
+        var manifests = ordered.Select(t => new RemoteManifest(t.Object, t.Resource.Resource, assessed.Contains((t.Resource.Group, t.Resource.Kind)))).ToList();
+        return new RemotePlan(revisions, ordered, manifests, Hash(ordered), hooks, createNamespace ? spec.Destination.Namespace : null);
     }
 
     /// <summary>
@@ -123,7 +125,7 @@ public sealed class RemoteComparer(AppComparer comparer, HealthAssessor health)
             {
                 continue;
             }
-            retained.Add(new RemoteManifest((JsonObject)m.DeepClone(), GuessResource(gvk.Kind)));
+            retained.Add(new RemoteManifest((JsonObject)m.DeepClone(), GuessResource(gvk.Kind), false));
         }
         return retained;
     }

@@ -30,7 +30,7 @@ public sealed class RemoteSync(RemoteDestinations remote, TimeProvider clock, Ti
         var manifests = new List<RemoteManifest>();
         if (plan.NamespaceManifest is { } ns)
         {
-            manifests.Add(new RemoteManifest(ns, "namespaces"));
+            manifests.Add(new RemoteManifest(ns, "namespaces", false));
         }
         manifests.AddRange(plan.Manifests);
         var pruned = RemoteComparer.Retained(plan, before);
