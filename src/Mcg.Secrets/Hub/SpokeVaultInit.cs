@@ -23,11 +23,17 @@ public sealed class SpokeVaultInit(IKubeClient hub, Informer clusters, VaultClie
     public static readonly ResourceRef ManifestWorks = new("work.open-cluster-management.io", "v1", "manifestworks", "ManifestWork", true);
     public const string WorkName = "mcg-vault-backend";
 
+    // The API endpoint each cluster was last set up with: heartbeats update ManagedClusters all the time, and only a
+    // new or changed endpoint needs Vault writes (a restarted hub starts empty and sets everything up once more).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _configured = new(StringComparer.Ordinal);
+
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken ct)
     {
         var cluster = clusters.GetByKey(key);
         if (cluster is null || cluster.Metadata()["deletionTimestamp"] is not null || cluster["spec"]?["hubAcceptsClient"]?.GetValue<bool>() != true)
         {
+            // Its mount, role and policy stay (like the secrets under secret/<cluster>); a rejoin sets it up again.
+            _configured.TryRemove(key, out _);
             return ReconcileResult.Done;
         }
         var name = cluster.Name()!;
@@ -43,6 +49,11 @@ public sealed class SpokeVaultInit(IKubeClient hub, Informer clusters, VaultClie
             return ReconcileResult.Done;
         }
         var ca = config.GetString("caBundle") is { Length: > 0 } bundle ? Encoding.UTF8.GetString(Convert.FromBase64String(bundle)) : "";
+        var endpoint = config.GetString("url") + "\n" + ca;
+        if (_configured.TryGetValue(name, out var done) && done == endpoint)
+        {
+            return ReconcileResult.Done;
+        }
         try
         {
             await EnsureMountAsync(vault, name, config.GetString("url")!, ca, ct);
@@ -62,6 +73,8 @@ public sealed class SpokeVaultInit(IKubeClient hub, Informer clusters, VaultClie
                 ["workload"] = new JsonObject { ["manifests"] = new JsonArray(VaultBackendStore.Objects(vaultUrl, vaultCaPem, name).Select(o => (JsonNode)o).ToArray()) },
             },
         }, new ApplyOptions("mcg-spoke-vault-init") { Force = true }, ct);
+        _configured[name] = endpoint;
+        logger.LogInformation("spoke init of {Cluster}: Vault auth mount {Mount}, role {Role}, policy {Policy}", name, name, VaultLayout.Role(name), VaultLayout.Policy(name));
         return ReconcileResult.Done;
     }
 

@@ -179,4 +179,102 @@ public sealed class ExternalSecretPolicyTests(EsoFixture eso) : IClassFixture<Es
         var events = (await eso.Kubectl.RunAsync($"get events -n {EsoFixture.Namespace} --field-selector involvedObject.name=invalid -o jsonpath={{.items[*].message}}")).Ok().Out;
         Assert.Contains("spec.target.deletionPolicy", events);
     }
+
+    [Fact]
+    public async Task DeletingAnOwnerExternalSecretGarbageCollectsItsSecret()
+    {
+        await eso.Vault.KvWriteAsync("secret", "apps/owned", new JsonObject { ["k"] = "v" });
+        await eso.ApplyAsync(Es("owned", """
+              dataFrom:
+              - extract: {key: apps/owned}
+            """));
+        await eso.WaitForReadyAsync("owned", "True", EsoResources.ReasonSecretSynced);
+        Assert.NotNull(await eso.GetAsync(ResourceRef.Secrets, "owned"));
+        (await eso.Kubectl.RunAsync($"delete externalsecret owned -n {EsoFixture.Namespace}")).Ok();
+        await Eventually.TrueAsync(async () => await eso.GetAsync(ResourceRef.Secrets, "owned") is null, "the owned Secret is garbage-collected", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task StoresReportReadinessAndCapabilities()
+    {
+        var store = (await eso.GetAsync(EsoResources.SecretStores, "vault"))!;
+        Assert.Equal("ReadWrite", store["status"]!["capabilities"]!.GetValue<string>());
+        var ready = store["status"]!["conditions"]![0]!;
+        Assert.Equal(EsoResources.StoreReasonValid, ready["reason"]!.GetValue<string>());
+        Assert.Equal(EsoResources.StoreMessageValid, ready["message"]!.GetValue<string>());
+
+        // A token Vault does not know: the store cannot create a client.
+        await eso.ApplyAsync($$"""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: bad-token, namespace: {{EsoFixture.Namespace}}}
+            stringData: {token: hvs.not-a-token}
+            ---
+            apiVersion: external-secrets.io/v1
+            kind: SecretStore
+            metadata: {name: bad, namespace: {{EsoFixture.Namespace}}}
+            spec:
+              provider:
+                vault:
+                  server: {{store["spec"]!["provider"]!["vault"]!["server"]!.GetValue<string>()}}
+                  path: secret
+                  caProvider: {type: ConfigMap, name: vault-ca, key: ca.crt}
+                  auth:
+                    tokenSecretRef: {name: bad-token, key: token}
+            """);
+        await eso.ApplyAsync(Es("denied", """
+              dataFrom:
+              - extract: {key: apps/anything}
+            """).Replace("name: vault, kind: SecretStore", "name: bad, kind: SecretStore", StringComparison.Ordinal));
+        await eso.WaitForReadyAsync("denied", "False", EsoResources.ReasonSecretSyncedError);
+        var events = (await eso.Kubectl.RunAsync($"get events -n {EsoFixture.Namespace} --field-selector involvedObject.name=denied -o jsonpath={{.items[*].message}}")).Ok().Out;
+        Assert.Contains("403", events);
+    }
+
+    [Fact]
+    public async Task ClusterSecretStoreConditionsLimitTheNamespaces()
+    {
+        var server = (await eso.GetAsync(EsoResources.SecretStores, "vault"))!["spec"]!["provider"]!["vault"]!["server"]!.GetValue<string>();
+        await eso.Vault.KvWriteAsync("secret", "apps/cluster-wide", new JsonObject { ["k"] = "v" });
+        await eso.ApplyAsync($$"""
+            apiVersion: external-secrets.io/v1
+            kind: ClusterSecretStore
+            metadata: {name: elsewhere-only}
+            spec:
+              conditions:
+              - namespaces: [elsewhere]
+              provider:
+                vault:
+                  server: {{server}}
+                  path: secret
+                  caProvider: {type: ConfigMap, name: vault-ca, key: ca.crt, namespace: {{EsoFixture.Namespace}}}
+                  auth:
+                    tokenSecretRef: {name: vault-token, key: token, namespace: {{EsoFixture.Namespace}}}
+            ---
+            apiVersion: external-secrets.io/v1
+            kind: ClusterSecretStore
+            metadata: {name: apps-allowed}
+            spec:
+              conditions:
+              - namespaces: [{{EsoFixture.Namespace}}]
+              provider:
+                vault:
+                  server: {{server}}
+                  path: secret
+                  caProvider: {type: ConfigMap, name: vault-ca, key: ca.crt, namespace: {{EsoFixture.Namespace}}}
+                  auth:
+                    tokenSecretRef: {name: vault-token, key: token, namespace: {{EsoFixture.Namespace}}}
+            """);
+        await eso.ApplyAsync(Es("not-allowed", """
+              dataFrom:
+              - extract: {key: apps/cluster-wide}
+            """).Replace("name: vault, kind: SecretStore", "name: elsewhere-only, kind: ClusterSecretStore", StringComparison.Ordinal));
+        await eso.ApplyAsync(Es("allowed", """
+              dataFrom:
+              - extract: {key: apps/cluster-wide}
+            """).Replace("name: vault, kind: SecretStore", "name: apps-allowed, kind: ClusterSecretStore", StringComparison.Ordinal));
+        await eso.WaitForReadyAsync("allowed", "True", EsoResources.ReasonSecretSynced);
+        await eso.WaitForReadyAsync("not-allowed", "False", EsoResources.ReasonSecretSyncedError);
+        Assert.Null(await eso.GetAsync(ResourceRef.Secrets, "not-allowed"));
+    }
 }
