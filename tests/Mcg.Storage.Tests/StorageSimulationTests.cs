@@ -28,6 +28,7 @@ public sealed class StorageSimulationTests(VirtualClusterFixture cluster)
             Assert.Equal("Online", n["status"]!["phase"]!.GetValue<string>());
             Assert.Equal("20Gi", n["status"]!["storage"]!["totalSize"]!.GetValue<string>());
             Assert.Single(n["status"]!["pools"]!.AsArray());
+            Assert.Equal(HealthStatusCode.Healthy, Health.Assess(n)!.Status);
         });
         var db = await cluster.GetAsync(Resources.StorageClasses, null, "px-csi-db");
         Assert.Equal(PortworxTopology.Driver, db["provisioner"]!.GetValue<string>());
@@ -132,6 +133,7 @@ public sealed class StorageSimulationTests(VirtualClusterFixture cluster)
             """);
         var snapshot = await cluster.WaitForAsync(Resources.VolumeSnapshots, ns, "snap", s => s["status"]?["readyToUse"]?.GetValue<bool>() == true, "readyToUse");
         Assert.Equal("1Gi", snapshot["status"]!["restoreSize"]!.GetValue<string>());
+        Assert.Equal(HealthStatusCode.Healthy, Health.Assess(snapshot)!.Status);
         var content = await cluster.GetAsync(Resources.VolumeSnapshotContents, null, snapshot["status"]!["boundVolumeSnapshotContentName"]!.GetValue<string>());
         Assert.Equal(PortworxTopology.Driver, content["spec"]!["driver"]!.GetValue<string>());
         // Writes after the snapshot do not reach it.
@@ -246,6 +248,7 @@ public sealed class StorageSimulationTests(VirtualClusterFixture cluster)
             Assert.Equal("42 rows", read.Out);
             var storageNode = await cluster.GetAsync(Resources.StorageNodes, "portworx", node);
             Assert.Equal("Offline", storageNode["status"]!["phase"]!.GetValue<string>());
+            Assert.Equal(HealthStatusCode.Degraded, Health.Assess(storageNode)!.Status);
             // Quorum holds with 3 of 4 storage nodes: the cluster stays Running.
             Assert.Equal("Running", (await cluster.GetAsync(Resources.StorageClusters, "portworx", "px-cluster-test"))["status"]!["phase"]!.GetValue<string>());
         }
