@@ -18,9 +18,13 @@ if (which is "all" or "vault")
 {
     rows.AddRange(await VaultBench.RunAsync(args.Skip(1).ToArray()));
 }
+if (which is "all" or "storage")
+{
+    rows.AddRange(await StorageBench.RunAsync(args.Skip(1).ToArray()));
+}
 if (rows.Count == 0)
 {
-    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|render|gitops|vault] [--quick]");
+    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|render|gitops|vault|storage] [--quick]");
     return 2;
 }
 BenchRow.Print(rows);

@@ -49,8 +49,8 @@ public sealed class CsiProvisioner : IReconciler
         _snapshots = informers.For(Resources.VolumeSnapshots);
         _snapshotContents = informers.For(Resources.VolumeSnapshotContents);
         _nodes = informers.For(Resources.Nodes);
-        // One worker: placements must see each other's capacity.
-        Controller = new Controller("pxd-csi-provisioner", this, new ControllerOptions { Workers = 1 }, logger);
+        // Several workers (the sidecar's default is 100); placement itself is serialised and reserves its space.
+        Controller = new Controller("pxd-csi-provisioner", this, new ControllerOptions { Workers = 4 }, logger);
         Controller.Watch(_claims, c => [ClaimPrefix + ObjectKeys.KeyOf(c)]);
         Controller.Watch(_volumes, v => [VolumePrefix + v.Str("metadata", "name")]);
         Controller.Watch(_storageNodes, _ => PendingClaimKeys());
@@ -59,6 +59,10 @@ public sealed class CsiProvisioner : IReconciler
     }
 
     public Controller Controller { get; }
+
+    /// <summary>Space placed but not yet visible as a PV in the cache: (replica nodes, bytes) by PV name.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (IReadOnlyList<string> Nodes, long Size)> _reserved = new();
+    private readonly SemaphoreSlim _placement = new(1, 1);
 
     private List<string> PendingClaimKeys() =>
         [.. _claims.List().Where(c => c.Str("spec", "volumeName").Length == 0).Select(c => ClaimPrefix + ObjectKeys.KeyOf(c))];
@@ -102,12 +106,25 @@ public sealed class CsiProvisioner : IReconciler
             return ReconcileResult.Done;
         }
         var pvName = $"pvc-{claim.Str("metadata", "uid")}";
-        if (_volumes.Get(null, pvName) is not null)
+        if (_volumes.Get(null, pvName) is not null || _reserved.ContainsKey(pvName))
         {
             return ReconcileResult.Done;
         }
         var className = storageClass.Str("metadata", "name");
-        var plan = Provision(claim, storageClass);
+        Plan plan;
+        await _placement.WaitAsync(ct);
+        try
+        {
+            plan = Provision(claim, storageClass);
+            if (plan.Error is null)
+            {
+                _reserved[pvName] = (plan.Nodes, plan.Size);
+            }
+        }
+        finally
+        {
+            _placement.Release();
+        }
         if (plan.Error is { } error)
         {
             await _events.RecordOnChangeAsync(claim, Component, "Warning", "ProvisioningFailed", $"failed to provision volume with StorageClass \"{className}\": {error}", ct);
@@ -154,7 +171,15 @@ public sealed class CsiProvisioner : IReconciler
         {
             ((JsonObject)pv["spec"]!)["mountOptions"] = mountOptions.DeepClone();
         }
-        await _client.CreateAsync(Resources.PersistentVolumes, pv, null, ct);
+        try
+        {
+            await _client.CreateAsync(Resources.PersistentVolumes, pv, null, ct);
+        }
+        catch
+        {
+            _reserved.TryRemove(pvName, out _);
+            throw;
+        }
         _events.ClearLast(claim, Component);
         await _events.NormalAsync(claim, Component, "ProvisioningSucceeded", $"Successfully provisioned volume {pvName}", ct);
         return ReconcileResult.Done;
@@ -205,7 +230,12 @@ public sealed class CsiProvisioner : IReconciler
         {
             return Fail($"rpc error: code = Internal desc = Failed to create volume: could not find enough nodes to provision volume: {parameters.Repl} replicas requested but only {online.Count} storage nodes are online");
         }
+        foreach (var placed in _reserved.Keys.Where(name => _volumes.Get(null, name) is not null).ToList())
+        {
+            _reserved.TryRemove(placed, out _);
+        }
         var used = _volumes.List().SelectMany(pv => PortworxTopology.ReplicaNodes(pv).Select(n => (Node: n, Size: Sizes.Bytes(pv.Str("spec", "capacity", "storage")) ?? 0)))
+            .Concat(_reserved.Values.SelectMany(r => r.Nodes.Select(n => (Node: n, r.Size))))
             .GroupBy(u => u.Node).ToDictionary(g => g.Key, g => g.Sum(u => u.Size));
         var free = online.Select(n => (Node: n.Str("metadata", "name"), Zone: ZoneOf(n), Free: (Sizes.Bytes(n.Str("status", "storage", "totalSize")) ?? 0) - used.GetValueOrDefault(n.Str("metadata", "name"))))
             .ToList();
