@@ -322,6 +322,69 @@ public sealed class StorageSimulationTests(VirtualClusterFixture cluster)
         await cluster.WaitForAsync(Resources.Deployments, ns, "app", d => Health.Assess(d)?.Status == HealthStatusCode.Healthy, "Healthy again", 90);
     }
 
+    [Fact]
+    public async Task A_sharedv4_claim_is_mounted_on_several_nodes_while_a_plain_one_attaches_to_one()
+    {
+        await cluster.EnsurePortworxAsync();
+        var ns = await cluster.NamespaceAsync("shared");
+        // The pattern's portworx-demo class, wave 2.
+        await cluster.ApplyAsync(ns, $$$"""
+            apiVersion: storage.k8s.io/v1
+            kind: StorageClass
+            metadata: {name: px-csi-db-shared-{{{ns}}}}
+            provisioner: pxd.portworx.com
+            parameters: {io_profile: db_remote, repl: "3", sharedv4: "true", sharedv4_svc_type: ClusterIP}
+            reclaimPolicy: Delete
+            volumeBindingMode: Immediate
+            allowVolumeExpansion: true
+            ---
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata: {name: shared}
+            spec:
+              storageClassName: px-csi-db-shared-{{{ns}}}
+              accessModes: [ReadWriteMany]
+              resources: {requests: {storage: 1Gi}}
+            """);
+        await cluster.ApplyAsync(ns, Claim("plain", "px-csi-replicated", "1Gi"));
+        foreach (var (pod, node, claim) in new[] { ("writer", "worker-1", "shared"), ("reader", "worker-2", "shared"), ("first", "worker-3", "plain"), ("second", "worker-4", "plain") })
+        {
+            await cluster.ApplyAsync(ns, PodMounting(pod, claim, "/mnt").Replace("spec:", $"spec:\n  nodeName: {node}", StringComparison.Ordinal));
+            if (pod == "first")
+            {
+                await cluster.WaitForAsync(Resources.Pods, ns, "first", p => WorkloadSimulationTests.Condition(p, "Ready") == "True", "Ready");
+            }
+        }
+        await cluster.WaitForAsync(Resources.Pods, ns, "writer", p => WorkloadSimulationTests.Condition(p, "Ready") == "True", "Ready");
+        await cluster.WaitForAsync(Resources.Pods, ns, "reader", p => WorkloadSimulationTests.Condition(p, "Ready") == "True", "Ready");
+        Assert.Equal(0, (await cluster.ExecAsync(ns, "writer", "append", "/mnt/shared.log", "line 1")).Exit);
+        Assert.Equal("line 1", (await cluster.ExecAsync(ns, "reader", "read", "/mnt/shared.log")).Out);
+        var pv = await cluster.GetAsync(Resources.PersistentVolumes, null, (await cluster.GetAsync(Resources.PersistentVolumeClaims, ns, "shared"))["spec"]!["volumeName"]!.GetValue<string>());
+        Assert.Equal("true", pv["spec"]!["csi"]!["volumeAttributes"]!["sharedv4"]!.GetValue<string>());
+        var message = await cluster.WaitForEventAsync(ns, "second", "FailedAttachVolume");
+        Assert.Contains("is already attached on node worker-3 and is not shared (sharedv4)", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exec_answers_like_a_shell_for_missing_files_paths_off_volumes_and_pods_not_running()
+    {
+        await cluster.EnsurePortworxAsync();
+        var ns = await cluster.NamespaceAsync("exec");
+        await cluster.ApplyAsync(ns, Claim("vol", "px-csi-replicated", "1Gi") + "\n---\n" + PodMounting("box", "vol", "/data") + "\n---\n" + PodMounting("stuck", "nothing", "/data"));
+        await cluster.WaitForAsync(Resources.Pods, ns, "box", p => WorkloadSimulationTests.Condition(p, "Ready") == "True", "Ready");
+        var missing = await cluster.ExecAsync(ns, "box", "read", "/data/none");
+        Assert.Equal((1, "cat: /data/none: No such file or directory\n"), (missing.Exit, missing.Err));
+        var offVolume = await cluster.ExecAsync(ns, "box", "write", "/tmp/x", "y");
+        Assert.Equal((1, "/tmp/x: not on a mounted volume of the container\n"), (offVolume.Exit, offVolume.Err));
+        Assert.Equal(0, (await cluster.ExecAsync(ns, "box", "write", "/data/dir/a", "1")).Exit);
+        Assert.Equal(0, (await cluster.ExecAsync(ns, "box", "append", "/data/dir/a", "2")).Exit);
+        Assert.Equal("12", (await cluster.ExecAsync(ns, "box", "read", "/data/dir/a")).Out);
+        Assert.Equal("a\n", (await cluster.ExecAsync(ns, "box", "ls", "/data/dir")).Out);
+        var notRunning = await cluster.ExecAsync(ns, "stuck", "read", "/data/a");
+        Assert.Equal(1, notRunning.Exit);
+        Assert.Contains("unable to upgrade connection: container not found (\"main\")", notRunning.Err, StringComparison.Ordinal);
+    }
+
     private static string Claim(string name, string storageClass, string size) => $$$"""
         apiVersion: v1
         kind: PersistentVolumeClaim
