@@ -26,9 +26,13 @@ if (which is "fleet")
 {
     rows.AddRange(await FleetBench.RunAsync(args.Skip(1).ToArray()));
 }
+if (which is "all" or "storage")
+{
+    rows.AddRange(await StorageBench.RunAsync(args.Skip(1).ToArray()));
+}
 if (rows.Count == 0)
 {
-    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|render|gitops|vault|secrets-propagation|fleet] [--quick] [--clusters N[,N]]");
+    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|render|gitops|vault|storage|secrets-propagation|fleet] [--quick] [--clusters N[,N]]");
     return 2;
 }
 BenchRow.Print(rows);

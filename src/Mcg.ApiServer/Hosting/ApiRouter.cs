@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Mcg.ApiServer.Auth;
+using Mcg.ApiServer.Extensions;
 using Mcg.ApiServer.Http;
 using Mcg.ApiServer.Resources;
 using Microsoft.AspNetCore.Http;
@@ -19,6 +20,7 @@ public sealed class ApiRouter(
     OpenApi openApi,
     ApiServerMetrics metrics,
     ApiServerOptions options,
+    SubresourceHandlers subresources,
     ILogger<ApiRouter> logger)
 {
     public async Task HandleAsync(HttpContext http)
@@ -83,6 +85,11 @@ public sealed class ApiRouter(
         {
             throw ApiException.PathNotFound;
         }
+        if (info.Subresource.Length > 0 && subresources.Find(info.Group, info.Resource, info.Subresource) is { } handler)
+        {
+            await ServeSubresourceAsync(http, info, user, handler);
+            return;
+        }
         var rc = new RequestContext(http, info, rt, user);
         if (reviews.Handles(rc))
         {
@@ -90,6 +97,25 @@ public sealed class ApiRouter(
             return;
         }
         await resources.HandleAsync(rc);
+    }
+
+    private static async Task ServeSubresourceAsync(HttpContext http, RequestInfo info, UserInfo user, ISubresourceHandler handler)
+    {
+        JsonNode? body = null;
+        if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
+        {
+            try
+            {
+                body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw ApiException.BadRequest($"the request body of {info.Resource}/{info.Subresource} is not JSON: {e.Message}");
+            }
+        }
+        var query = http.Request.Query.ToDictionary(q => q.Key, q => q.Value.Select(v => v ?? "").ToArray());
+        var result = await handler.HandleAsync(new SubresourceRequest(info.Verb, info.Namespace, info.Name, body, query, user), http.RequestAborted);
+        await Responses.WriteJsonAsync(http, result, info.Verb == "create" ? 201 : 200);
     }
 
     private async Task ServeNonResourceAsync(HttpContext http, string path)

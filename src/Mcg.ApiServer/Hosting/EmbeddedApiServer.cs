@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Mcg.ApiServer.Auth;
 using Mcg.ApiServer.Controllers;
+using Mcg.ApiServer.Extensions;
 using Mcg.ApiServer.Http;
 using Mcg.ApiServer.Lifecycle;
 using Mcg.ApiServer.Resources;
@@ -41,6 +42,9 @@ public sealed class EmbeddedApiServer : IAsyncDisposable
     public string AdminToken { get; }
     public ObjectStore Store => _store;
 
+    /// <summary>Connect-style subresources (e.g. <c>pods/exec</c>) served by the host rather than the generic storage.</summary>
+    public SubresourceHandlers Subresources => _app.Services.GetRequiredService<SubresourceHandlers>();
+
     /// <summary>Cancelled when the host is asked to stop (SIGTERM, Ctrl+C: the generic host's console lifetime handles those).</summary>
     public CancellationToken StopRequested => _app.Lifetime.ApplicationStopping;
 
@@ -79,7 +83,7 @@ public sealed class EmbeddedApiServer : IAsyncDisposable
             .AddSingleton(new ServiceAccountTokens(signingKey, clock))
             .AddSingleton(sp => new Authenticator(staticTokens, sp.GetRequiredService<ServiceAccountTokens>(), store))
             .AddSingleton<RbacAuthorizer>().AddSingleton<FieldManager>().AddSingleton<ResourceHandler>().AddSingleton<ReviewHandler>()
-            .AddSingleton<Discovery>().AddSingleton<OpenApi>().AddSingleton<ApiRouter>().AddSingleton(options).AddSingleton<ApiServerMetrics>()
+            .AddSingleton<Discovery>().AddSingleton<SubresourceHandlers>().AddSingleton<OpenApi>().AddSingleton<ApiRouter>().AddSingleton(options).AddSingleton<ApiServerMetrics>()
             .AddSingleton<GarbageCollector>().AddSingleton<NamespaceController>().AddSingleton<ServerControllers>();
         var app = builder.Build();
         var router = app.Services.GetRequiredService<ApiRouter>();

@@ -13,6 +13,8 @@ public static class ClusterCommands
         cluster.Subcommands.Add(Serve());
         cluster.Subcommands.Add(Join());
         cluster.Subcommands.Add(List());
+        cluster.Subcommands.Add(SimulatedClusterCommands.Node());
+        cluster.Subcommands.Add(SimulatedClusterCommands.Exec());
         return cluster;
     }
 
@@ -87,7 +89,9 @@ public static class ClusterCommands
         var name = new Option<string>("--name") { Description = "Cluster name used in the kubeconfig", DefaultValueFactory = _ => "mcg" };
         // Hidden: lets tests make watches fall out of the history (410 Gone) quickly.
         var watchHistory = new Option<int>("--watch-history") { Description = "Changes kept for watches to replay", DefaultValueFactory = _ => 100_000, Hidden = true };
+        var simulation = new SimulationOptions();
         var serve = new Command("serve", "Start a Kubernetes-compatible API server and write DIR/kubeconfig") { data, port, name, watchHistory };
+        simulation.AddTo(serve);
         serve.SetAction(async (parse, ct) =>
         {
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
@@ -100,6 +104,7 @@ public static class ClusterCommands
                 ClusterName = parse.GetValue(name)!,
                 WatchHistory = Math.Max(1, parse.GetValue(watchHistory)),
             }, new ForwardingLoggerProvider(loggers), ct);
+            await using var simulator = await simulation.StartAsync(parse, server, loggers, ct);
             Console.WriteLine($"API server listening on {server.Url}");
             Console.WriteLine($"kubeconfig: {server.KubeconfigPath}  (export KUBECONFIG={server.KubeconfigPath})");
             try

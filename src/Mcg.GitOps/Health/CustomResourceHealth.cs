@@ -24,6 +24,42 @@ internal static class CustomResourceHealth
     }
 
     /// <summary>
+    /// core.libopenstorage.org StorageNode (Portworx, one per node). Argo CD ships no customization; Online is Healthy,
+    /// Initializing Progressing, any other phase (Offline, Failed, NotInQuorum, Decommissioned…) Degraded with the
+    /// node's NodeState message.
+    /// </summary>
+    public static HealthStatus StorageNode(JsonObject obj)
+    {
+        var phase = obj.Str("status", "phase");
+        var message = obj.Conditions().FirstOrDefault(c => c.Type == "NodeState")?.Message ?? "";
+        return phase switch
+        {
+            "Online" => HealthStatus.Healthy(message),
+            "" => HealthStatus.Progressing("Waiting for StorageNode status"),
+            "Initializing" => HealthStatus.Progressing(message.Length > 0 ? message : "StorageNode is Initializing"),
+            _ => HealthStatus.Degraded(message.Length > 0 ? message : $"StorageNode is {phase}"),
+        };
+    }
+
+    /// <summary>
+    /// snapshot.storage.k8s.io VolumeSnapshot and VolumeSnapshotContent:
+    /// resource_customizations/snapshot.storage.k8s.io/VolumeSnapshot/health.lua (readyToUse is Healthy, an error
+    /// Degraded, otherwise waiting).
+    /// </summary>
+    public static HealthStatus VolumeSnapshot(JsonObject obj)
+    {
+        if (obj.Bool("status", "readyToUse"))
+        {
+            return HealthStatus.Healthy("Ready to use");
+        }
+        if (obj.At("status", "error") is JsonObject error)
+        {
+            return HealthStatus.Degraded(error.Str("message"));
+        }
+        return HealthStatus.Progressing("Waiting for status");
+    }
+
+    /// <summary>
     /// external-secrets.io ExternalSecret: resource_customizations/external-secrets.io/ExternalSecret/health.lua. The
     /// Ready condition decides; with refreshPolicy OnChange it counts only once it is at least as recent as refreshTime.
     /// </summary>

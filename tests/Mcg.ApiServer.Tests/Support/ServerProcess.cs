@@ -20,7 +20,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
     public string Url { get; private set; } = "";
     public string KubeconfigPath => Path.Combine(DataDir, "kubeconfig");
 
-    /// <summary>Starts <c>mcg cluster serve</c>; <paramref name="extraArgs"/> go after <c>--data DIR</c> (e.g. <c>--watch-history 20</c>).</summary>
+    /// <summary>
+    /// Starts <c>mcg cluster serve</c>; <paramref name="extraArgs"/> go after <c>--data DIR</c> (e.g. <c>--watch-history 20</c>).
+    /// The simulators (nodes, pods, Portworx) run only when the arguments include <c>--nodes N</c>.
+    /// </summary>
     public static async Task<ServerProcess> StartAsync(string? dataDir = null, params string[] extraArgs)
     {
         var server = new ServerProcess(dataDir ?? Directory.CreateTempSubdirectory("mcg-test-").FullName, extraArgs);
@@ -97,7 +100,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
     {
         var mcg = Path.Combine(AppContext.BaseDirectory, "mcg.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { mcg, "cluster", "serve", "--data", DataDir }.Concat(_extraArgs))
+        // A bare API server (no simulated nodes, pods or storage) unless the test asks for simulated nodes.
+        var simulators = _extraArgs.Contains("--nodes") ? [] : new[] { "--no-simulators" };
+        foreach (var a in new[] { mcg, "cluster", "serve", "--data", DataDir }.Concat(simulators).Concat(_extraArgs))
         {
             psi.ArgumentList.Add(a);
         }
