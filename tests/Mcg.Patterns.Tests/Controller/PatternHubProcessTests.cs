@@ -87,7 +87,9 @@ public sealed class PatternHubProcessTests : IAsyncLifetime
         // A new commit is picked up (by the controller's poll): a new hub application appears.
         _repo.Write("apps/extra/kustomization.yaml", "resources: [cm.yaml]\n");
         _repo.Write("apps/extra/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\n");
-        _repo.Write("values-hub.yaml", File.ReadAllText(Path.Combine(_repo.Path, "values-hub.yaml")).Replace("  managedClusterGroups:", """
+        // It also lists the fleet's namespace (as upstream's values-hub.yaml does): adopted, never pruned.
+        _repo.Write("values-hub.yaml", File.ReadAllText(Path.Combine(_repo.Path, "values-hub.yaml")).Replace("    hello-world:\n  argoProjects:",
+            "    hello-world:\n    open-cluster-management:\n  argoProjects:", StringComparison.Ordinal).Replace("  managedClusterGroups:", """
                 extra:
                   name: extra
                   namespace: hello-world
@@ -98,6 +100,7 @@ public sealed class PatternHubProcessTests : IAsyncLifetime
         var sha = _repo.Commit("add an application");
         await Eventually.TrueAsync(async () => (await hub.RunAsync("-n argocd get application extra")).ExitCode == 0, "the new commit's Application appears", Slow);
         Assert.Contains(sha, (await GetAsync(hub, "-n openshift-operators get pattern multicloud-gitops"))["status"]!["conditions"]!.ToJsonString());
+        Assert.Equal("multicloud-gitops-hub", (await GetAsync(hub, "get namespace open-cluster-management")).Labels()["argocd.argoproj.io/managed-by"]);
 
         // Unlabelled: the cluster's Applications and work are pruned.
         (await hub.RunAsync("label managedcluster spoke1 clusterGroup-")).Ok();
@@ -109,6 +112,8 @@ public sealed class PatternHubProcessTests : IAsyncLifetime
         (await hub.RunAsync("-n openshift-operators delete pattern multicloud-gitops")).Ok();
         await Eventually.TrueAsync(async () => (await hub.RunAsync("-n argocd get application hello-world")).ExitCode != 0
             && (await hub.RunAsync("-n open-cluster-management get placement group-one-placement")).ExitCode != 0, "the Pattern's objects are pruned", Slow);
+        (await hub.RunAsync("get namespace open-cluster-management")).Ok();
+        await Eventually.TrueAsync(async () => (await hub.RunAsync("get namespace hello-world")).ExitCode != 0, "the Pattern's namespace is deleted", Slow);
     }
 
     private static async Task<JsonObject> GetAsync(Kubectl kubectl, string args) =>
