@@ -42,7 +42,7 @@ public static class HubCommands
                 await Task.WhenAll(
                     FleetHub.RunAsync(client, new RegistrationOptions { AutoAccept = parse.GetValue(autoAccept) }, loggers, ct),
                     apps.RunAsync(ct),
-                    Mcg.Patterns.Hosting.PatternHub.RunAsync(client, repositories, loggers, ct));
+                    Mcg.Patterns.Hosting.PatternHub.RunAsync(client, repositories, loggers, ct, new() { DataDirectory = dir }));
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
