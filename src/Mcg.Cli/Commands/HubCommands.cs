@@ -83,7 +83,7 @@ public static class HubCommands
                     apps.RunAsync(ct),
                     appSets.RunAsync(ct),
                     secrets.RunAsync(client, ct),
-                    Mcg.Patterns.Hosting.PatternHub.RunAsync(client, repositories, loggers, ct),
+                    Mcg.Patterns.Hosting.PatternHub.RunAsync(client, repositories, loggers, ct, new() { DataDirectory = dir }),
                     ProcessMetrics.RunHubStateAsync(metrics, client, ct),
                     unsealer);
             }

@@ -20,7 +20,12 @@ public sealed class GeneratedObjectSync(IKubeClient client, string fieldManager)
         PatternCrds.OperatorGroups,
         PatternCrds.Subscriptions,
         ApplicationController.AppProjects,
+        OcmCrds.ManagedClusterSets,
         OcmCrds.ManagedClusterSetBindings,
+        OcmCrds.ManagedClusters,
+        PatternCrds.ClusterPools,
+        PatternCrds.ClusterClaims,
+        PatternCrds.ClusterDeployments,
         OcmCrds.Placements,
         ApplicationController.Applications,
         OcmCrds.ManifestWorks,
@@ -31,8 +36,15 @@ public sealed class GeneratedObjectSync(IKubeClient client, string fieldManager)
         foreach (var obj in objects.OrderBy(o => Rank(o)))
         {
             var labels = obj.Metadata()["labels"] as JsonObject ?? new JsonObject();
-            labels[PatternLabels.Owner] = owner;
             obj.Metadata()["labels"] = labels;
+            if (obj.Kind() == "Namespace" && await client.GetAsync(ResourceRef.Namespaces, null, obj.Name()!, ct) is { } existing
+                && existing.Labels().GetValueOrDefault(PatternLabels.Owner) != owner)
+            {
+                // A namespace that existed before (open-cluster-management, a user's): labelled as the chart does, never pruned.
+                await client.ApplyAsync(obj, new ApplyOptions(fieldManager) { Force = true }, ct);
+                continue;
+            }
+            labels[PatternLabels.Owner] = owner;
             await client.ApplyAsync(obj, new ApplyOptions(fieldManager) { Force = true }, ct);
         }
     }

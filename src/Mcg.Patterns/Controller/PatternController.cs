@@ -165,7 +165,7 @@ public sealed class PatternController : IReconciler
             foreach (var cluster in SelectedClusters(PlacementGenerator.PlacementName(group)))
             {
                 var facts = ManagedClusterFacts.For(Clusters.Get(null, cluster), cluster, _options, ctx.Facts);
-                var groupValues = PatternValues.Read(root, group.Name, facts);
+                var groupValues = PatternValues.Read(root, group.Name, facts, group.HelmOverrides, $"values-{values.ClusterGroup.Name}.yaml: {group.Field}.helmOverrides");
                 var groupCtx = ctx with { Facts = facts, ManagedCluster = cluster, TargetRevision = group.TargetRevision ?? ctx.TargetRevision };
                 var set = ClusterGroupGenerator.ManagedCluster(groupValues, groupCtx);
                 objects.AddRange(set.Objects);

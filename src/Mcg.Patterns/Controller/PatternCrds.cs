@@ -6,7 +6,8 @@ namespace Mcg.Patterns.Controller;
 /// <summary>
 /// The kinds the pattern controller serves or writes that no other part of the hub installs: the patterns operator's
 /// <c>gitops.hybrid-cloud-patterns.io/v1alpha1</c> Pattern (short name <c>patt</c>, Step/Error columns as upstream),
-/// and OLM's Subscription and OperatorGroup, which the clustergroup chart emits.
+/// OLM's Subscription and OperatorGroup, which the clustergroup chart emits, and the Hive kinds the acm chart emits for
+/// cluster provisioning.
 /// </summary>
 public static class PatternCrds
 {
@@ -16,8 +17,15 @@ public static class PatternCrds
     public static readonly ResourceRef Subscriptions = new("operators.coreos.com", "v1alpha1", "subscriptions", "Subscription", true);
     public static readonly ResourceRef OperatorGroups = new("operators.coreos.com", "v1", "operatorgroups", "OperatorGroup", true);
 
+    public static readonly ResourceRef ClusterPools = new("hive.openshift.io", "v1", "clusterpools", "ClusterPool", true);
+    public static readonly ResourceRef ClusterClaims = new("hive.openshift.io", "v1", "clusterclaims", "ClusterClaim", true);
+    public static readonly ResourceRef ClusterDeployments = new("hive.openshift.io", "v1", "clusterdeployments", "ClusterDeployment", true);
+
     public static IReadOnlyList<JsonObject> All =>
     [
+        Crd(ClusterPools, ["cp"], [("Size", ".spec.size", 0), ("Platform", ".metadata.labels.cloud", 0)]),
+        Crd(ClusterClaims, [], [("Pool", ".spec.clusterPoolName", 0), ("Provisioned", ".status.conditions[?(@.type==\"Provisioned\")].status", 0)]),
+        Crd(ClusterDeployments, ["cd"], [("ClusterName", ".spec.clusterName", 0), ("Provisioned", ".status.conditions[?(@.type==\"Provisioned\")].status", 0)]),
         Crd(Patterns, ["patt"], [("Step", ".status.lastStep", 1), ("Error", ".status.lastError", 2)]),
         Crd(Subscriptions, ["sub", "subs"], [("Package", ".spec.name", 0), ("Source", ".spec.source", 0), ("Channel", ".spec.channel", 0)]),
         Crd(OperatorGroups, ["og"], []),

@@ -28,6 +28,7 @@ public static class ClusterGroupGenerator
         {
             objects.Add(PlacementGenerator.ClusterSetBinding());
             objects.AddRange(values.ClusterGroup.ManagedClusterGroups.Select(PlacementGenerator.Placement));
+            objects.AddRange(values.ClusterGroup.ManagedClusterGroups.SelectMany(HiveGenerator.Generate));
         }
         return new GeneratedSet(objects, problems);
     }

@@ -15,9 +15,11 @@ public sealed record PatternValues(GlobalValues Global, ClusterGroupValues Clust
 
     /// <summary>
     /// Reads cluster group <paramref name="groupName"/> (default: <c>main.clusterGroupName</c>) for a cluster with
-    /// <paramref name="facts"/>. <c>values-global.yaml</c> and <c>values-&lt;group&gt;.yaml</c> must exist.
+    /// <paramref name="facts"/>, with Helm <paramref name="parameters"/> on top (a managed cluster group's
+    /// <c>helmOverrides</c>). <c>values-global.yaml</c> and <c>values-&lt;group&gt;.yaml</c> must exist.
     /// </summary>
-    public static PatternValues Read(string repositoryRoot, string? groupName, ClusterFacts facts)
+    public static PatternValues Read(string repositoryRoot, string? groupName, ClusterFacts facts, IReadOnlyList<HelmOverride>? parameters = null,
+        string parametersSource = "parameters")
     {
         var globalDoc = LoadRequired(repositoryRoot, GlobalFile);
         var global = GlobalValues.Read(globalDoc);
@@ -30,6 +32,10 @@ public sealed record PatternValues(GlobalValues Global, ClusterGroupValues Clust
             {
                 doc = doc.Merge(ValuesDocument.Load(path, reference.TrimStart('/')));
             }
+        }
+        foreach (var p in parameters ?? [])
+        {
+            doc = doc.WithParameter(p.Name, p.Value, p.ForceString, parametersSource);
         }
         // The operator (hub) and the acm chart (spokes) pass clusterGroup.name as a parameter: it wins over the file.
         return new PatternValues(GlobalValues.Read(doc), ClusterGroupValues.Read(doc) with { Name = group }, doc);

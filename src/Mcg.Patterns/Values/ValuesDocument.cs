@@ -6,7 +6,7 @@ using YamlDotNet.RepresentationModel;
 namespace Mcg.Patterns.Values;
 
 /// <summary>Where a value came from: the values file and its line.</summary>
-public readonly record struct ValueOrigin(string File, int Line);
+public readonly record struct ValueOrigin(string File, int? Line);
 
 /// <summary>
 /// Helm-style values: a JSON tree read from one or more YAML files, layered as Helm layers <c>-f</c> files (maps merge
@@ -85,6 +85,40 @@ public sealed class ValuesDocument
         var origins = new Dictionary<string, ValueOrigin>(_origins, StringComparer.Ordinal);
         MergeInto(root, over.Root, "", origins, over._origins);
         return new ValuesDocument(root, origins, [.. Files, .. over.Files]);
+    }
+
+    /// <summary>
+    /// This document with a Helm parameter set (<c>--set a.b=v</c>, as the acm chart passes a managed cluster group's
+    /// <c>helmOverrides</c>): <c>true</c>/<c>false</c> and integers are typed unless <paramref name="forceString"/>.
+    /// </summary>
+    public ValuesDocument WithParameter(string name, string value, bool forceString, string source)
+    {
+        var keys = name.Split('.');
+        if (keys.Any(k => k.Length == 0 || k.Contains('[')))
+        {
+            throw new ValuesException(source, null, name, "only dotted map keys are supported in parameter names");
+        }
+        var over = new JsonObject();
+        var node = over;
+        foreach (var key in keys[..^1])
+        {
+            var child = new JsonObject();
+            node[key] = child;
+            node = child;
+        }
+        JsonNode typed = forceString ? JsonValue.Create(value)
+            : bool.TryParse(value, out var b) ? JsonValue.Create(b)
+            : long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var l) ? JsonValue.Create(l)
+            : JsonValue.Create(value);
+        node[keys[^1]] = typed;
+        var origins = new Dictionary<string, ValueOrigin>(StringComparer.Ordinal);
+        var path = "";
+        foreach (var key in keys)
+        {
+            path = Child(path, key);
+            origins[path] = new ValueOrigin(source, null);
+        }
+        return Merge(new ValuesDocument(over, origins, [source]));
     }
 
     /// <summary>The file and line a field came from, or those of its nearest ancestor that has one.</summary>

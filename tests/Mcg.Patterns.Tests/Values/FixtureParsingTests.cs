@@ -87,6 +87,19 @@ public class FixtureParsingTests
     }
 
     [Fact]
+    public void ManagedGroupHelmOverridesAreLayeredOnTop()
+    {
+        var hub = PatternValues.Read(Fixtures.Portworx, null, Fixtures.Hub());
+        var group = hub.ClusterGroup.ManagedClusterGroups[0];
+        // values-group-one.yaml says isHubCluster: false already; the override (from values-hub.yaml) is typed as a bool.
+        var v = PatternValues.Read(Fixtures.Portworx, "group-one", Fixtures.Hub(), [new HelmOverride("clusterGroup.isHubCluster", "true", false)]);
+        Assert.True(v.ClusterGroup.IsHubCluster);
+        var bad = Assert.Throws<ValuesException>(() => PatternValues.Read(Fixtures.Portworx, "group-one", Fixtures.Hub(),
+            [new HelmOverride("clusterGroup.isHubCluster", "maybe", true)], "values-hub.yaml: " + group.Field + ".helmOverrides"));
+        Assert.Equal("values-hub.yaml: clusterGroup.managedClusterGroups.exampleRegion.helmOverrides: clusterGroup.isHubCluster: must be true or false, not the string \"maybe\"", bad.Message);
+    }
+
+    [Fact]
     public void GlobalValuesAloneAreValidated()
     {
         var g = PatternValues.ReadGlobal(Fixtures.MulticloudGitops);
