@@ -8,7 +8,8 @@ using Xunit.Abstractions;
 namespace Mcg.Observability.Tests;
 
 /// <summary>/metrics of real hub, cluster and agent processes, checked with promtool and scraped by a real Prometheus.</summary>
-public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output) : IClassFixture<ObservedFleet>
+[Collection(ObservedFleetCollection.Name)]
+public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
 

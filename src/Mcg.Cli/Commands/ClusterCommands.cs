@@ -88,9 +88,11 @@ public static class ClusterCommands
         // Hidden: lets tests make watches fall out of the history (410 Gone) quickly.
         var watchHistory = new Option<int>("--watch-history") { Description = "Changes kept for watches to replay", DefaultValueFactory = _ => 100_000, Hidden = true };
         var serve = new Command("serve", "Start a Kubernetes-compatible API server and write DIR/kubeconfig") { data, port, name, watchHistory };
+        var logFormat = LogFormatOption.Create();
+        serve.Options.Add(logFormat);
         serve.SetAction(async (parse, ct) =>
         {
-            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+            using var loggers = Mcg.Observability.Logging.ConsoleLogging.Create(parse.GetValue(logFormat));
             using var metrics = new Mcg.Observability.Exposition.MetricsExporter();
             await using var server = await EmbeddedApiServer.StartAsync(new ApiServerOptions
             {

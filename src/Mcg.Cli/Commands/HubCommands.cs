@@ -34,9 +34,11 @@ public static class HubCommands
         var vaultPort = new Option<int>("--vault-port") { Description = "HTTPS port of the hub's Vault on 127.0.0.1 (0: any free port)", DefaultValueFactory = _ => 0 };
         var vaultInit = new Option<FileInfo?>("--vault-init-file") { Description = "Vault init answer (unseal keys, root token): written on first start, used to unseal on every start (default DIR/vault-init.json; local use only)" };
         var hub = new Command("hub", "Run the management hub") { data, port, autoAccept, resync, vaultPort, vaultInit };
+        var logFormat = LogFormatOption.Create();
+        hub.Options.Add(logFormat);
         hub.SetAction(async (parse, ct) =>
         {
-            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+            using var loggers = Mcg.Observability.Logging.ConsoleLogging.Create(parse.GetValue(logFormat));
             var dir = parse.GetValue(data)!.FullName;
             using var metrics = new MetricsExporter(); // GET /metrics on the API origin, for tokens RBAC allows (see deploy/prometheus)
             await using var server = await EmbeddedApiServer.StartAsync(new ApiServerOptions { DataDirectory = Path.Combine(dir, "api"), Port = parse.GetValue(port), ClusterName = "hub", Metrics = metrics.HandleAsync },
