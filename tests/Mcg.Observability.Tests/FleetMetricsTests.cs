@@ -2,7 +2,9 @@ using System.Text.Json.Nodes;
 using Mcg.ApiServer.Tests.Support;
 using Mcg.EndToEnd.Tests.Support;
 using Mcg.Observability.Tests.Support;
+using Mcg.Secrets.Hub;
 using Mcg.Secrets.Tests.Support;
+using Mcg.Secrets.Vault;
 using Xunit.Abstractions;
 
 namespace Mcg.Observability.Tests;
@@ -40,6 +42,42 @@ public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output
         Assert.Contains("# TYPE policy_governance_info gauge", body);
         await AssertPromtoolAcceptsAsync(body);
     }
+
+    [Fact]
+    public async Task HubReportsTheSealStateOfItsSecretStoreAsVaultDoes()
+    {
+        var hubDir = Path.Combine(fx.Fleet.Root, "hub");
+        var init = VaultInitFile.Load(Path.Combine(hubDir, "vault-init.json")) ?? throw new InvalidOperationException("the hub wrote no vault-init.json");
+        string vaultUrl;
+        lock (fx.Fleet.Log)
+        {
+            vaultUrl = System.Text.RegularExpressions.Regex.Match(fx.Fleet.Log.ToString(), @"hub: vault: (https://\S+)").Groups[1].Value;
+        }
+        using var vault = new VaultClient(new VaultClientOptions
+        {
+            Address = vaultUrl,
+            CaPem = await File.ReadAllTextAsync(Path.Combine(hubDir, "vault-ca.crt")),
+            Token = init.RootToken,
+        });
+        await EventuallyScrapedAsync("vault_core_unsealed 1");
+        await vault.SealAsync();
+        try
+        {
+            await EventuallyScrapedAsync("vault_core_unsealed 0");
+        }
+        finally
+        {
+            foreach (var key in init.UnsealKeysHex.Take(init.Threshold))
+            {
+                await vault.UnsealAsync(key);
+            }
+        }
+        await EventuallyScrapedAsync("vault_core_unsealed 1");
+    }
+
+    private async Task EventuallyScrapedAsync(string line) =>
+        await Eventually.TrueAsync(async () => (await fx.ScrapeAsync(fx.HubUrl + "/metrics", fx.ScrapeToken)).Body.Split('\n').Contains(line),
+            $"the hub's metrics show {line}", Patience);
 
     [Fact]
     public async Task AgentMetricsShowItsWorkQueueAndTheClustersClaimsAndFollowChanges()

@@ -75,7 +75,7 @@ public static class HubCommands
                     appSets.RunAsync(ct),
                     secrets.RunAsync(client, ct),
                     Mcg.Patterns.Hosting.PatternHub.RunAsync(client, repositories, loggers, ct),
-                    ProcessMetrics.RunHubStateAsync(metrics, client, ct));
+                    ProcessMetrics.RunHubStateAsync(metrics, client, ct, secrets.Vault.Core));
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
