@@ -75,6 +75,37 @@ public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output
         await EventuallyScrapedAsync("vault_core_unsealed 1");
     }
 
+    [Fact]
+    public async Task AgentReportsAFailingExternalSecretAsEsoDoes()
+    {
+        // A store that does not exist: the agent's ExternalSecret controller reports Ready=False, as ESO would.
+        await Eventually.TrueAsync(async () =>
+            (await fx.ClusterKubectl.RunAsync("apply -f -", """
+                apiVersion: external-secrets.io/v1
+                kind: ExternalSecret
+                metadata:
+                  name: orphan
+                  namespace: default
+                spec:
+                  refreshInterval: 10s
+                  secretStoreRef:
+                    kind: SecretStore
+                    name: no-such-store
+                  target:
+                    name: orphan
+                  data:
+                    - secretKey: password
+                      remoteRef:
+                        key: nowhere
+                        property: password
+                """)).ExitCode == 0, "the ExternalSecret CRD is served (the agent installs it when it starts)", Patience);
+        await Eventually.TrueAsync(async () => (await fx.ScrapeAsync(fx.AgentMetricsUrl, null)).Body.Contains(
+            """externalsecret_status_condition{name="orphan",namespace="default",condition="Ready",status="False"} 1"""),
+            "the agent reports the ExternalSecret not Ready", Patience);
+        var body = (await fx.ScrapeAsync(fx.AgentMetricsUrl, null)).Body;
+        Assert.Contains("""externalsecret_status_condition{name="orphan",namespace="default",condition="Ready",status="True"} 0""", body);
+    }
+
     private async Task EventuallyScrapedAsync(string line) =>
         await Eventually.TrueAsync(async () => (await fx.ScrapeAsync(fx.HubUrl + "/metrics", fx.ScrapeToken)).Body.Split('\n').Contains(line),
             $"the hub's metrics show {line}", Patience);
