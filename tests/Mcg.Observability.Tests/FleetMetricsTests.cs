@@ -2,13 +2,16 @@ using System.Text.Json.Nodes;
 using Mcg.ApiServer.Tests.Support;
 using Mcg.EndToEnd.Tests.Support;
 using Mcg.Observability.Tests.Support;
+using Mcg.Secrets.Hub;
 using Mcg.Secrets.Tests.Support;
+using Mcg.Secrets.Vault;
 using Xunit.Abstractions;
 
 namespace Mcg.Observability.Tests;
 
 /// <summary>/metrics of real hub, cluster and agent processes, checked with promtool and scraped by a real Prometheus.</summary>
-public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output) : IClassFixture<ObservedFleet>
+[Collection(ObservedFleetCollection.Name)]
+public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
 
@@ -39,6 +42,73 @@ public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output
         Assert.Contains("# TYPE policy_governance_info gauge", body);
         await AssertPromtoolAcceptsAsync(body);
     }
+
+    [Fact]
+    public async Task HubReportsTheSealStateOfItsSecretStoreAsVaultDoes()
+    {
+        var hubDir = Path.Combine(fx.Fleet.Root, "hub");
+        var init = VaultInitFile.Load(Path.Combine(hubDir, "vault-init.json")) ?? throw new InvalidOperationException("the hub wrote no vault-init.json");
+        string vaultUrl;
+        lock (fx.Fleet.Log)
+        {
+            vaultUrl = System.Text.RegularExpressions.Regex.Match(fx.Fleet.Log.ToString(), @"hub: vault: (https://\S+)").Groups[1].Value;
+        }
+        using var vault = new VaultClient(new VaultClientOptions
+        {
+            Address = vaultUrl,
+            CaPem = await File.ReadAllTextAsync(Path.Combine(hubDir, "vault-ca.crt")),
+            Token = init.RootToken,
+        });
+        await EventuallyScrapedAsync("vault_core_unsealed 1");
+        await vault.SealAsync();
+        try
+        {
+            await EventuallyScrapedAsync("vault_core_unsealed 0");
+        }
+        finally
+        {
+            foreach (var key in init.UnsealKeysHex.Take(init.Threshold))
+            {
+                await vault.UnsealAsync(key);
+            }
+        }
+        await EventuallyScrapedAsync("vault_core_unsealed 1");
+    }
+
+    [Fact]
+    public async Task AgentReportsAFailingExternalSecretAsEsoDoes()
+    {
+        // A store that does not exist: the agent's ExternalSecret controller reports Ready=False, as ESO would.
+        await Eventually.TrueAsync(async () =>
+            (await fx.ClusterKubectl.RunAsync("apply -f -", """
+                apiVersion: external-secrets.io/v1
+                kind: ExternalSecret
+                metadata:
+                  name: orphan
+                  namespace: default
+                spec:
+                  refreshInterval: 10s
+                  secretStoreRef:
+                    kind: SecretStore
+                    name: no-such-store
+                  target:
+                    name: orphan
+                  data:
+                    - secretKey: password
+                      remoteRef:
+                        key: nowhere
+                        property: password
+                """)).ExitCode == 0, "the ExternalSecret CRD is served (the agent installs it when it starts)", Patience);
+        await Eventually.TrueAsync(async () => (await fx.ScrapeAsync(fx.AgentMetricsUrl, null)).Body.Contains(
+            """externalsecret_status_condition{name="orphan",namespace="default",condition="Ready",status="False"} 1"""),
+            "the agent reports the ExternalSecret not Ready", Patience);
+        var body = (await fx.ScrapeAsync(fx.AgentMetricsUrl, null)).Body;
+        Assert.Contains("""externalsecret_status_condition{name="orphan",namespace="default",condition="Ready",status="True"} 0""", body);
+    }
+
+    private async Task EventuallyScrapedAsync(string line) =>
+        await Eventually.TrueAsync(async () => (await fx.ScrapeAsync(fx.HubUrl + "/metrics", fx.ScrapeToken)).Body.Split('\n').Contains(line),
+            $"the hub's metrics show {line}", Patience);
 
     [Fact]
     public async Task AgentMetricsShowItsWorkQueueAndTheClustersClaimsAndFollowChanges()

@@ -23,12 +23,15 @@ public static class AgentCommands
         var externalSecrets = new Option<bool>("--external-secrets") { Description = "Run the ExternalSecret controller on the managed cluster", DefaultValueFactory = _ => true };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (0: any free port)" };
         var agent = new Command("agent", "Run the agent of a managed cluster") { hubKubeconfig, kubeconfig, name, data, labels, claims, lease, externalSecrets, metricsPort };
+        var logFormat = LogFormatOption.Create();
+        agent.Options.Add(logFormat);
         agent.SetAction(async (parse, ct) =>
         {
-            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+            using var loggers = Mcg.Observability.Logging.ConsoleLogging.Create(parse.GetValue(logFormat));
             var managedConfig = KubernetesClientConfiguration.BuildConfigFromConfigFile(parse.GetValue(kubeconfig)!);
             using var managed = new KubernetesClientKubeClient(managedConfig);
             var cluster = parse.GetValue(name)!;
+            using var clusterScope = Mcg.Observability.Logging.ConsoleLogging.BeginProcessScope(loggers, new KeyValuePair<string, object?>("cluster", cluster));
             var options = new AgentOptions
             {
                 ClusterName = cluster,

@@ -92,9 +92,11 @@ public static class ClusterCommands
         var simulation = new SimulationOptions();
         var serve = new Command("serve", "Start a Kubernetes-compatible API server and write DIR/kubeconfig") { data, port, name, watchHistory };
         simulation.AddTo(serve);
+        var logFormat = LogFormatOption.Create();
+        serve.Options.Add(logFormat);
         serve.SetAction(async (parse, ct) =>
         {
-            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+            using var loggers = Mcg.Observability.Logging.ConsoleLogging.Create(parse.GetValue(logFormat));
             using var metrics = new Mcg.Observability.Exposition.MetricsExporter();
             await using var server = await EmbeddedApiServer.StartAsync(new ApiServerOptions
             {

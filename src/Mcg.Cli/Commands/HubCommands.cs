@@ -42,9 +42,11 @@ public static class HubCommands
         };
         vaultKeys.AcceptOnlyFromAmong("file", "secret");
         var hub = new Command("hub", "Run the management hub") { data, port, autoAccept, resync, vaultPort, vaultInit, external, metricsPort, vaultKeys };
+        var logFormat = LogFormatOption.Create();
+        hub.Options.Add(logFormat);
         hub.SetAction(async (parse, ct) =>
         {
-            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+            using var loggers = Mcg.Observability.Logging.ConsoleLogging.Create(parse.GetValue(logFormat));
             var dir = parse.GetValue(data)!.FullName;
             using var metrics = new MetricsExporter(); // GET /metrics on the API origin, for tokens RBAC allows (see deploy/prometheus)
             var (server, kubeconfigPath) = await StartApiAsync(parse.GetValue(external), dir, parse.GetValue(port), metrics, loggers, ct);
@@ -84,7 +86,7 @@ public static class HubCommands
                     appSets.RunAsync(ct),
                     secrets.RunAsync(client, ct),
                     Mcg.Patterns.Hosting.PatternHub.RunAsync(client, repositories, loggers, ct, new() { DataDirectory = dir }),
-                    ProcessMetrics.RunHubStateAsync(metrics, client, ct),
+                    ProcessMetrics.RunHubStateAsync(metrics, client, ct, secrets.Vault.Core),
                     unsealer);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -119,6 +119,8 @@ public sealed class Controller
 
     private async Task ReconcileAsync(string key, CancellationToken ct)
     {
+        // Every event logged while reconciling carries the controller and the object (JSON logs show them as fields).
+        using var scope = _logger.BeginScope(new LogScope(new("controller", Name), new("object", key)));
         try
         {
             var result = await _reconciler.ReconcileAsync(key, ct);

@@ -1,6 +1,7 @@
 using Mcg.Kube.Client;
 using Mcg.Observability.Exposition;
 using Mcg.Observability.State;
+using Mcg.Secrets.Vault;
 
 namespace Mcg.Observability.Hosting;
 
@@ -12,8 +13,11 @@ namespace Mcg.Observability.Hosting;
 /// </summary>
 public static class ProcessMetrics
 {
-    /// <summary>Watches the hub's Applications, ManagedClusters, PlacementDecisions, Policies and ExternalSecrets until cancelled.</summary>
-    public static Task RunHubStateAsync(MetricsExporter metrics, IKubeClient hub, CancellationToken ct) =>
+    /// <summary>
+    /// Watches the hub's Applications, ManagedClusters, PlacementDecisions, Policies and ExternalSecrets until
+    /// cancelled, and reports the seal state of the hub's secret store (when given).
+    /// </summary>
+    public static Task RunHubStateAsync(MetricsExporter metrics, IKubeClient hub, CancellationToken ct, VaultCore? secretStore = null) =>
         new StateMetrics(metrics.Registry,
         [
             new ApplicationMetrics(hub, metrics.Factory),
@@ -21,6 +25,7 @@ public static class ProcessMetrics
             new PlacementMetrics(hub, metrics.Factory),
             new PolicyMetrics(hub, metrics.Factory),
             new ExternalSecretMetrics(hub, metrics.Factory),
+            .. secretStore is null ? Array.Empty<IStateCollector>() : [new SecretStoreMetrics(secretStore, metrics.Factory)],
         ]).RunAsync(ct);
 
     /// <summary>

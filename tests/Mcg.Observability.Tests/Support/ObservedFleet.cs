@@ -42,7 +42,7 @@ public sealed partial class ObservedFleet : IAsyncLifetime
         var bootstrap = Path.Combine(Fleet.Root, $"{Cluster}-bootstrap");
         var join = await Fleet.RunAsync("cluster", "join", Cluster, "--kubeconfig", Fleet.HubKubeconfig, "--output", bootstrap);
         Assert.True(join.ExitCode == 0, join.Err);
-        Fleet.StartAgent(Cluster, "--hub-kubeconfig", bootstrap, "--label", "cloud=AWS", "--metrics-port", "0");
+        Fleet.StartAgent(Cluster, "--hub-kubeconfig", bootstrap, "--label", "cloud=AWS", "--metrics-port", "0", "--log-format", "json");
         AgentMetricsUrl = await WaitForLogAsync(AgentMetrics());
 
         var rbac = await File.ReadAllTextAsync(RepoFiles.Path("deploy", "prometheus", "metrics-reader.yaml"));
@@ -130,4 +130,11 @@ public sealed partial class ObservedFleet : IAsyncLifetime
 
     [GeneratedRegex(@"agent-east: metrics on (http://\S+)")]
     private static partial Regex AgentMetrics();
+}
+
+/// <summary>The test classes that share one <see cref="ObservedFleet"/> (starting it is the slow part).</summary>
+[CollectionDefinition(Name)]
+public sealed class ObservedFleetCollection : ICollectionFixture<ObservedFleet>
+{
+    public const string Name = "observed fleet";
 }
