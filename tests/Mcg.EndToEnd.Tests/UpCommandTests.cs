@@ -1,72 +1,140 @@
+using System.Diagnostics;
+using System.Text;
 using System.Text.Json.Nodes;
+using Mcg.ApiServer.Tests.Support;
 using Mcg.EndToEnd.Tests.Support;
+using Mcg.Secrets.Vault;
 
 namespace Mcg.EndToEnd.Tests;
 
-/// <summary><c>mcg up</c> as users run it: a fresh data directory, then a resume from it; <c>mcg status</c> reads it.</summary>
+/// <summary>
+/// <c>mcg up</c> as users run it: the sample pattern on a hub and three virtual clusters reaches all green; each cluster
+/// shows its own hello-world page, the Vault value in config-demo's Secret and a 3-replica Portworx volume; a commit and
+/// a Vault change reach every cluster; SIGTERM stops it cleanly and a second run resumes from the data directory.
+/// </summary>
 public sealed class UpCommandTests : IDisposable
 {
+    private static readonly string[] Clusters = ["aws-1", "azure-2", "gcp-3"];
     private readonly string _root = Directory.CreateTempSubdirectory("mcg-up-").FullName;
+    private string Data => Path.Combine(_root, "data");
+    private string UnusedKubeconfig => Path.Combine(_root, "unused-kubeconfig");
 
     [Fact]
-    public async Task Up_starts_a_green_fleet_and_resumes_it_from_its_data_directory()
+    public async Task Up_brings_the_sample_pattern_to_green_on_three_clusters_follows_git_and_vault_and_resumes()
     {
-        var data = Path.Combine(_root, "data");
-        var kubeconfig = Path.Combine(_root, "unused-kubeconfig");
-        var first = await McgCli.RunAsync(kubeconfig, TimeSpan.FromMinutes(4), "up", "--clusters", "2", "--data", data, "--exit-when-ready", "--timeout-seconds", "180");
-        Assert.True(first.ExitCode == 0, first.Out + first.Err);
-        Assert.Contains("all green: clusters 2/2 available", first.Out);
-        Assert.True(File.Exists(Path.Combine(data, "hub", "kubeconfig")));
-        Assert.True(File.Exists(Path.Combine(data, "clusters", "aws-1", "kubeconfig")));
-        Assert.True(File.Exists(Path.Combine(data, "clusters", "azure-2", "kubeconfig")));
-        Assert.Contains("mcg up: stopping", first.Out);
-        var ports = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(data, "up.json")))!.ToJsonString();
+        using var up = McgCli.Start(UnusedKubeconfig, "up", "--clusters", "3", "--data", Data, "--timeout-seconds", "480");
+        var output = new StringBuilder();
+        up.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        up.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        up.BeginOutputReadLine();
+        up.BeginErrorReadLine();
+        string Output() { lock (output) { return output.ToString(); } }
+        await Eventually(() => Task.FromResult(Output().Contains("mcg up: running")), TimeSpan.FromMinutes(9), Output);
+        Assert.Contains("mcg up: all green: clusters 3/3 available", Output());
+        var ports = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Data, "up.json")))!.ToJsonString();
 
-        var down = await McgCli.RunAsync(kubeconfig, TimeSpan.FromMinutes(1), "status", "--data", data);
-        Assert.Equal(1, down.ExitCode);
-        Assert.Contains("the hub is not reachable", down.Err);
+        using var vault = Vault();
+        var value = (await vault.KvReadAsync("secret", "global/config-demo"))!.Data!["secret"]!.GetValue<string>();
+        foreach (var cluster in Clusters)
+        {
+            var kubectl = Kubectl(cluster);
+            Assert.Contains($"\n{cluster}\n", (await kubectl.RunAsync("-n hello-world get configmap hello-world -o jsonpath={.data.index\\.html}")).Ok().Out);
+            Assert.Equal(value, Decode((await kubectl.RunAsync("-n config-demo get secret config-demo-secret -o jsonpath={.data.secret}")).Ok().Out));
+            var pv = (await kubectl.RunAsync("-n portworx-demo get pvc postgres-data -o jsonpath={.spec.volumeName}")).Ok().Out.Trim();
+            Assert.Equal("Bound", (await kubectl.RunAsync("-n portworx-demo get pvc postgres-data -o jsonpath={.status.phase}")).Ok().Out.Trim());
+            var replicas = (await kubectl.RunAsync($"get pv {pv} -o jsonpath={{.metadata.annotations.portworx\\.io/replica-nodes}}")).Ok().Out.Trim();
+            Assert.Equal(3, replicas.Split(',').Distinct().Count());
+        }
 
-        using var second = McgCli.Start(kubeconfig, "up", "--clusters", "2", "--data", data, "--timeout-seconds", "180");
-        var output = new System.Text.StringBuilder();
-        second.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        second.BeginOutputReadLine();
-        await Eventually(() => { lock (output) { return output.ToString().Contains("mcg up: running"); } }, TimeSpan.FromMinutes(3), () => output.ToString());
-        Assert.Contains("resuming from", output.ToString());
-        Assert.Equal(ports, JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(data, "up.json")))!.ToJsonString());
+        // A commit to the pattern repository reaches every cluster; so does a new value in Vault.
+        var page = Path.Combine(Data, "repo", "apps", "hello-world", "configmap.yaml");
+        await File.WriteAllTextAsync(page, (await File.ReadAllTextAsync(page)).Replace("<h1>Hello World!</h1>", "<h1>Hello Fleet!</h1>"));
+        Git("commit", "-q", "-am", "Hello Fleet");
+        await vault.KvWriteAsync("secret", "global/config-demo", new JsonObject { ["secret"] = "rotated-value" });
+        foreach (var cluster in Clusters)
+        {
+            var kubectl = Kubectl(cluster);
+            await Eventually(async () => (await kubectl.RunAsync("-n hello-world get configmap hello-world -o jsonpath={.data.index\\.html}")).Out.Contains("Hello Fleet!"),
+                TimeSpan.FromMinutes(4), () => $"{cluster} did not get the commit\n" + Output());
+            await Eventually(async () => Decode((await kubectl.RunAsync("-n config-demo get secret config-demo-secret -o jsonpath={.data.secret}")).Out) == "rotated-value",
+                TimeSpan.FromMinutes(3), () => $"{cluster} did not get the new Vault value");
+        }
 
-        var status = await McgCli.RunAsync(kubeconfig, TimeSpan.FromMinutes(1), "status", "--data", data);
+        var status = await McgCli.RunAsync(UnusedKubeconfig, TimeSpan.FromMinutes(1), "status", "--data", Data);
         Assert.True(status.ExitCode == 0, status.Out + status.Err);
-        Assert.Matches(@"aws-1\s+AWS\s+True", status.Out);
-        Assert.Matches(@"azure-2\s+Azure\s+True", status.Out);
+        foreach (var cluster in Clusters)
+        {
+            Assert.Matches($@"{cluster}\s+\w+\s+True", status.Out);
+        }
+        Assert.Matches(@"aws-1-hello-world\s+aws-1\s+Synced\s+Healthy", status.Out);
 
         // SIGTERM (what systemd or a container runtime sends) stops the whole fleet cleanly.
-        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", second.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        using (var kill = Process.Start("kill", ["-TERM", up.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await kill.WaitForExitAsync();
         }
-        await second.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal(0, second.ExitCode);
-        Assert.Contains("mcg up: stopping", output.ToString());
-        var stopped = await McgCli.RunAsync(kubeconfig, TimeSpan.FromMinutes(1), "status", "--data", data);
-        Assert.Equal(1, stopped.ExitCode);
-    }
+        await up.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.Equal(0, up.ExitCode);
+        Assert.Contains("mcg up: stopping", Output());
+        var down = await McgCli.RunAsync(UnusedKubeconfig, TimeSpan.FromMinutes(1), "status", "--data", Data);
+        Assert.Equal(1, down.ExitCode);
+        Assert.Contains("the hub is not reachable", down.Err);
 
-    private static async Task Eventually(Func<bool> condition, TimeSpan timeout, Func<string> describe)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out: " + describe());
-            await Task.Delay(250);
-        }
+        var again = await McgCli.RunAsync(UnusedKubeconfig, TimeSpan.FromMinutes(8), "up", "--clusters", "3", "--data", Data, "--exit-when-ready", "--timeout-seconds", "400");
+        Assert.True(again.ExitCode == 0, again.Out + again.Err);
+        Assert.Contains("resuming from", again.Out);
+        Assert.Contains("all green", again.Out);
+        Assert.Equal(ports, JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Data, "up.json")))!.ToJsonString());
     }
 
     [Fact]
     public async Task Status_names_a_directory_that_is_not_an_up_data_directory()
     {
-        var result = await McgCli.RunAsync(Path.Combine(_root, "k"), TimeSpan.FromMinutes(1), "status", "--data", _root);
+        var result = await McgCli.RunAsync(UnusedKubeconfig, TimeSpan.FromMinutes(1), "status", "--data", _root);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("hub/kubeconfig does not exist", result.Err);
+    }
+
+    private Kubectl Kubectl(string cluster) => new(Path.Combine(Data, "clusters", cluster, "kubeconfig"));
+
+    private VaultClient Vault()
+    {
+        var hub = Path.Combine(Data, "hub");
+        var init = JsonNode.Parse(File.ReadAllText(Path.Combine(hub, "vault-init.json")))!;
+        return new VaultClient(new VaultClientOptions
+        {
+            Address = File.ReadAllText(Path.Combine(hub, "vault-addr")).Trim(),
+            CaPem = File.ReadAllText(Path.Combine(hub, "vault-ca.crt")),
+            Token = init["root_token"]!.GetValue<string>(),
+        });
+    }
+
+    private static string Decode(string base64) => base64.Length == 0 ? "" : Encoding.UTF8.GetString(Convert.FromBase64String(base64.Trim()));
+
+    private void Git(params string[] args)
+    {
+        var psi = new ProcessStartInfo("git") { WorkingDirectory = Path.Combine(Data, "repo"), RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("user.name=Test");
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("user.email=test@example.com");
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(psi)!;
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, p.StandardError.ReadToEnd());
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out: " + describe());
+            await Task.Delay(500);
+        }
     }
 
     public void Dispose()

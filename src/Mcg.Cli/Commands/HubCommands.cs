@@ -44,6 +44,9 @@ public static class HubCommands
         var hub = new Command("hub", "Run the management hub") { data, port, autoAccept, resync, vaultPort, vaultInit, external, metricsPort, vaultKeys };
         var logFormat = LogFormatOption.Create();
         hub.Options.Add(logFormat);
+        // The embedded hub is a virtual cluster too: its own applications' pods and volumes are simulated.
+        var simulation = new SimulationOptions();
+        simulation.AddTo(hub);
         hub.SetAction(async (parse, ct) =>
         {
             using var loggers = Mcg.Observability.Logging.ConsoleLogging.Create(parse.GetValue(logFormat));
@@ -51,6 +54,7 @@ public static class HubCommands
             using var metrics = new MetricsExporter(); // GET /metrics on the API origin, for tokens RBAC allows (see deploy/prometheus)
             var (server, kubeconfigPath) = await StartApiAsync(parse.GetValue(external), dir, parse.GetValue(port), metrics, loggers, ct);
             await using var _ = server;
+            await using var simulator = server is null ? null : await simulation.StartAsync(parse, server, loggers, ct);
             await using var metricsServer = server is null && parse.GetValue(metricsPort) is { } mp ? await MetricsServer.StartAsync(metrics, mp, ct) : null;
             var keysInSecret = parse.GetValue(vaultKeys) == "secret";
             await using var secrets = await HubSecrets.StartAsync(new HubSecretsOptions

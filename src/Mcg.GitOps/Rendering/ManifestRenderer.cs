@@ -16,7 +16,7 @@ public sealed class ManifestRenderer(RenderMetrics? metrics = null) : IManifestR
     {
         var started = Stopwatch.GetTimestamp();
         var kustomize = FileLoader.KustomizationFileNames.Any(n => File.Exists(Path.Combine(root, n)));
-        var objects = kustomize ? _kustomize.Render(root) : _directory.Render(root, source.Directory);
+        var objects = kustomize ? _kustomize.Render(root, source.Kustomize) : _directory.Render(root, source.Directory);
         (metrics ?? RenderMetrics.Shared).Record(kustomize ? "kustomize" : "directory", Stopwatch.GetElapsedTime(started));
         return objects;
     }

@@ -19,6 +19,7 @@ namespace Mcg.Storage.Simulation;
 public sealed class ClusterSimulator : IAsyncDisposable
 {
     private readonly SharedInformers _informers;
+    private readonly Olm.OlmSimulator _olm;
     private readonly NodeSimulator _nodes;
     private readonly List<Controller> _controllers = [];
     private readonly CancellationTokenSource _stop = new();
@@ -32,6 +33,7 @@ public sealed class ClusterSimulator : IAsyncDisposable
         _client = client;
         Options = options;
         _informers = new SharedInformers(client, loggers);
+        _olm = new Olm.OlmSimulator(client, loggers, clock);
         var events = new EventRecorder(client, clock, loggers.CreateLogger<EventRecorder>());
         var log = loggers.CreateLogger<Controller>();
         _nodes = new NodeSimulator(client, _informers, events, options, clock, log);
@@ -70,8 +72,9 @@ public sealed class ClusterSimulator : IAsyncDisposable
         await _nodes.RegisterNodesAsync(ct);
         // The operator's CRDs exist before anything lists StorageClusters (installing the operator is not simulated).
         await PortworxCrds.InstallAsync(_client, ct);
+        await _olm.InstallCrdsAsync(ct);
         var stop = _stop.Token;
-        _running = Task.WhenAll(_controllers.Select(c => c.RunAsync(stop)).Append(_informers.RunAsync(stop)));
+        _running = Task.WhenAll(_controllers.Select(c => c.RunAsync(stop)).Append(_informers.RunAsync(stop)).Append(_olm.RunAsync(stop)));
     }
 
     public async ValueTask DisposeAsync()

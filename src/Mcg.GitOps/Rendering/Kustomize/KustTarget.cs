@@ -11,12 +11,12 @@ internal sealed class KustTarget(FileLoader loader, Kustomization kustomization,
 {
     private string File => loader.Display(kustomization.File);
 
-    public static Kustomization LoadDirectory(FileLoader loader, string directory, string? referrer, bool component)
+    public static Kustomization LoadDirectory(FileLoader loader, string directory, string? referrer, bool component, JsonObject? applicationOptions = null)
     {
         var kfile = loader.FindKustomization(directory) ?? throw new RenderException(
             $"unable to find one of {string.Join(", ", FileLoader.KustomizationFileNames.Select(n => $"'{n}'"))} in directory '{loader.Display(directory)}'",
             referrer);
-        var k = Kustomization.Load(loader, kfile);
+        var k = Kustomization.Load(loader, kfile, applicationOptions);
         if (referrer is not null && k.IsComponent != component)
         {
             throw new RenderException(

@@ -67,13 +67,18 @@ internal sealed class Kustomization
     public IReadOnlyList<KustomizationReader> Replacements { get; init; } = [];
     public SortOptions? SortOptions { get; init; }
 
-    public static Kustomization Load(FileLoader loader, string file)
+    /// <param name="applicationOptions">An Application's <c>spec.source.kustomize</c>, applied to this (root) kustomization.</param>
+    public static Kustomization Load(FileLoader loader, string file, JsonObject? applicationOptions = null)
     {
         var display = loader.Display(file);
         var text = loader.ReadText(file);
         if (KustomizeYaml.ParseYaml11(text, display) is not JsonObject obj)
         {
             throw new RenderException("a kustomization file must hold exactly one YAML map", display);
+        }
+        if (applicationOptions is not null)
+        {
+            ApplicationKustomizeOptions.Apply(obj, applicationOptions);
         }
         var r = new KustomizationReader(obj, display, "");
         r.OnlyFields(TopFields, Unsupported);

@@ -9,7 +9,8 @@ namespace Mcg.GitOps.Rendering.Kustomize;
 /// </summary>
 public sealed class KustomizeRenderer
 {
-    public IReadOnlyList<JsonObject> Render(string directory)
+    /// <param name="applicationOptions">An Application's <c>spec.source.kustomize</c> (what Argo CD sets with <c>kustomize edit</c>).</param>
+    public IReadOnlyList<JsonObject> Render(string directory, JsonObject? applicationOptions = null)
     {
         var root = Path.GetFullPath(directory);
         if (!Directory.Exists(root))
@@ -17,7 +18,7 @@ public sealed class KustomizeRenderer
             throw new RenderException($"directory '{directory}' does not exist");
         }
         var loader = new FileLoader(root);
-        var kustomization = KustTarget.LoadDirectory(loader, root, referrer: null, component: false);
+        var kustomization = KustTarget.LoadDirectory(loader, root, referrer: null, component: false, applicationOptions);
         var resources = new KustTarget(loader, kustomization, [root]).Accumulate().Resources;
         foreach (var r in resources.Where(r => r.NeedsHash))
         {
