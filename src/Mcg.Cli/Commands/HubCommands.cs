@@ -80,7 +80,7 @@ public static class HubCommands
                 new RemoteComparer(comparer, health), new RemoteDeliveryOptions());
             await using var apps = new ApplicationController(client, cache, comparer, health,
                 new ApplicationControllerOptions { PollInterval = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(resync))) }, loggers, remote: remote);
-            var appSets = new ApplicationSetController(client, clusters, loggers);
+            var appSets = new ApplicationSetController(client, clusters, apps.ApplicationsInformer, loggers);
             try
             {
                 await Task.WhenAll(

@@ -32,6 +32,8 @@ public sealed class FleetRemoteDelivery : IRemoteDelivery
 
     public Task WithdrawAsync(string cluster, RemoteAppKey app, bool orphan, CancellationToken ct) => _works.WithdrawAsync(cluster, Owner(app), orphan, ct);
 
+    public bool Pending(RemoteAppKey app) => _works.Exists(Owner(app));
+
     public IEnumerable<(string Cluster, RemoteAppKey App)> Published() =>
         _works.Published().Select(p => (p.Cluster, new RemoteAppKey(p.Owner.Namespace, p.Owner.Name)));
 

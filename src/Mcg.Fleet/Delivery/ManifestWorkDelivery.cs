@@ -167,6 +167,9 @@ public sealed class ManifestWorkDelivery
         }
     }
 
+    /// <summary>Whether a work of this owner exists on any cluster, including one being deleted.</summary>
+    public bool Exists(WorkOwner owner) => _works.List().Any(w => OwnerOf(w) == owner);
+
     /// <summary>Every delivered work that is not already being deleted, with its owner.</summary>
     public IEnumerable<(string Cluster, WorkOwner Owner)> Published()
     {

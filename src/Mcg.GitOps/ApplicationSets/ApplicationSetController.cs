@@ -31,7 +31,8 @@ public sealed class ApplicationSetController : IReconciler
     private readonly KubeController _controller;
     private readonly ClusterSecrets _clusters;
 
-    public ApplicationSetController(IKubeClient client, ClusterSecrets clusters, ILoggerFactory loggers, TimeProvider? clock = null)
+    /// <param name="applications">The application controller's Applications cache (shared: one copy of every Application in memory).</param>
+    public ApplicationSetController(IKubeClient client, ClusterSecrets clusters, Informer applications, ILoggerFactory loggers, TimeProvider? clock = null)
     {
         _client = client;
         _clusters = clusters;
@@ -39,7 +40,7 @@ public sealed class ApplicationSetController : IReconciler
         _logger = loggers.CreateLogger<ApplicationSetController>();
         _clock = clock ?? TimeProvider.System;
         _appSets = new Informer(client, ApplicationSets, new InformerOptions(), loggers.CreateLogger<Informer>());
-        _apps = new Informer(client, ApplicationController.Applications, new InformerOptions(), loggers.CreateLogger<Informer>());
+        _apps = applications;
         _controller = new KubeController("applicationsets", this, new ControllerOptions { Workers = 2 }, loggers.CreateLogger<KubeController>());
         _controller.Watch(_appSets);
         // Generated apps change status often during a rollout: their set's status is refreshed at most about once a second.
@@ -58,10 +59,10 @@ public sealed class ApplicationSetController : IReconciler
         });
     }
 
-    /// <summary>Runs until cancelled; the cluster Secrets informer is run by its owner (the application controller).</summary>
+    /// <summary>Runs until cancelled; the Applications and cluster Secrets caches are run by their owner (the application controller).</summary>
     public async Task RunAsync(CancellationToken ct)
     {
-        var informers = Task.WhenAll(_appSets.RunAsync(ct), _apps.RunAsync(ct));
+        var informers = _appSets.RunAsync(ct);
         await Task.WhenAll(_appSets.WaitForSyncAsync(ct), _apps.WaitForSyncAsync(ct), _clusters.Informer.WaitForSyncAsync(ct));
         await Task.WhenAll(informers, _controller.RunAsync(ct));
     }

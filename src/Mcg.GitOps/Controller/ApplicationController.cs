@@ -73,6 +73,9 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
         }
     }
 
+    /// <summary>The controller's Applications cache, for other controllers that read Applications (run by this controller).</summary>
+    public Informer ApplicationsInformer => _apps;
+
     /// <summary>Installs the CRDs and the default project if missing, then runs until cancelled.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
@@ -180,7 +183,7 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
             }
             else if (ShouldAutoSync(app, spec, comparison, conditions) is { } auto)
             {
-                if (SelfHealBackoff(app, auto, now) is { } wait)
+                if (cluster is not null && SelfHealBackoff(app, auto, now) is { } wait)
                 {
                     return ReconcileResult.After(wait);
                 }
@@ -259,6 +262,10 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
             return ReconcileResult.Done;
         }
         await WithdrawAsync(key, keepCluster: null, cascade: true, ct);
+        if (_remote?.Delivery.Pending(new RemoteAppKey(app.Namespace() ?? "", app.Name()!)) == true)
+        {
+            return ReconcileResult.After(TimeSpan.FromSeconds(1)); // the clusters are still removing what they applied
+        }
         foreach (var (resource, obj) in _cache.ManagedBy(app.Name()!).ToList())
         {
             try
@@ -346,7 +353,11 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
         return SyncOperation.Automated(revision, policy.Prune, policy.Options);
     }
 
-    /// <summary>Argo CD's self-heal timeout: a self-heal of the same revision waits this long after the previous sync ended.</summary>
+    /// <summary>
+    /// Argo CD's self-heal timeout: a self-heal of the same revision waits this long after the previous sync ended.
+    /// Applied to managed-cluster destinations, where a self-heal re-delivers the whole ManifestWork (drift on the
+    /// cluster itself is healed by its agent); on the hub, drift is healed at once as before.
+    /// </summary>
     private TimeSpan? SelfHealBackoff(JsonObject app, JsonObject auto, DateTimeOffset now)
     {
         if (auto["sync"]?["resources"] is null

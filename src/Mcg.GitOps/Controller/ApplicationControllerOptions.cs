@@ -10,7 +10,7 @@ public sealed class ApplicationControllerOptions
 
     public int Workers { get; set; } = 4;
 
-    /// <summary>How long a self-heal waits after the previous sync ended (Argo CD's self-heal timeout, 5 s upstream).</summary>
+    /// <summary>How long a self-heal of a managed-cluster app waits after the previous sync ended (Argo CD's self-heal timeout, 5 s upstream).</summary>
     public TimeSpan SelfHealTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan WavePollInterval { get; set; } = TimeSpan.FromMilliseconds(200);

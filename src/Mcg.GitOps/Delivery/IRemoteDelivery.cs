@@ -21,6 +21,9 @@ public interface IRemoteDelivery
     /// <summary>Removes the delivery; the cluster deletes what it applied unless <paramref name="orphan"/>.</summary>
     Task WithdrawAsync(string cluster, RemoteAppKey app, bool orphan, CancellationToken ct);
 
+    /// <summary>Whether any delivery of the app still exists, including one being withdrawn.</summary>
+    bool Pending(RemoteAppKey app);
+
     /// <summary>Every delivery that exists, to find those whose application is gone or moved.</summary>
     IEnumerable<(string Cluster, RemoteAppKey App)> Published();
 
