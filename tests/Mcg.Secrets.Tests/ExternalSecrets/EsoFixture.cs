@@ -97,12 +97,20 @@ public sealed class EsoFixture : IAsyncLifetime
     public async Task<JsonObject> WaitForReadyAsync(string es, string status, string reason)
     {
         JsonObject? last = null;
-        await Eventually.TrueAsync(async () =>
+        try
         {
-            last = await GetAsync(EsoResources.ExternalSecrets, es);
-            var ready = (last?["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault();
-            return ready?["status"]?.GetValue<string>() == status && ready["reason"]?.GetValue<string>() == reason;
-        }, $"ExternalSecret {es} is Ready={status} ({reason})", TimeSpan.FromSeconds(60));
+            await Eventually.TrueAsync(async () =>
+            {
+                last = await GetAsync(EsoResources.ExternalSecrets, es);
+                var ready = (last?["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault();
+                return ready?["status"]?.GetValue<string>() == status && ready["reason"]?.GetValue<string>() == reason;
+            }, $"ExternalSecret {es} is Ready={status} ({reason})", TimeSpan.FromSeconds(60));
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            var events = (await Kubectl.RunAsync($"get events -n {Namespace} --field-selector involvedObject.name={es} -o jsonpath={{.items[*].message}}")).Out;
+            throw new Xunit.Sdk.XunitException($"{e.Message}; last: {last?.ToJsonString()}; events: {events}");
+        }
         return last!;
     }
 
