@@ -385,6 +385,30 @@ public sealed class StorageSimulationTests(VirtualClusterFixture cluster)
         Assert.Contains("unable to upgrade connection: container not found (\"main\")", notRunning.Err, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_wait_for_first_consumer_claim_is_provisioned_on_its_pods_node_once_the_pod_is_scheduled()
+    {
+        await cluster.EnsurePortworxAsync();
+        var ns = await cluster.NamespaceAsync("wffc");
+        await cluster.ApplyAsync(ns, $$$"""
+            apiVersion: storage.k8s.io/v1
+            kind: StorageClass
+            metadata: {name: px-local-{{{ns}}}}
+            provisioner: pxd.portworx.com
+            parameters: {repl: "1"}
+            volumeBindingMode: WaitForFirstConsumer
+            """);
+        await cluster.ApplyAsync(ns, Claim("late", $"px-local-{ns}", "1Gi"));
+        Assert.Equal("waiting for first consumer to be created before binding", await cluster.WaitForEventAsync(ns, "late", "WaitForFirstConsumer"));
+        Assert.Equal("Pending", (await cluster.GetAsync(Resources.PersistentVolumeClaims, ns, "late"))["status"]!["phase"]!.GetValue<string>());
+        await cluster.ApplyAsync(ns, PodMounting("consumer", "late", "/data"));
+        var pod = await cluster.WaitForAsync(Resources.Pods, ns, "consumer", p => WorkloadSimulationTests.Condition(p, "Ready") == "True", "Ready");
+        var pvc = await cluster.GetAsync(Resources.PersistentVolumeClaims, ns, "late");
+        Assert.Equal(pod["spec"]!["nodeName"]!.GetValue<string>(), pvc["metadata"]!["annotations"]!["volume.kubernetes.io/selected-node"]!.GetValue<string>());
+        var pv = await cluster.GetAsync(Resources.PersistentVolumes, null, pvc["spec"]!["volumeName"]!.GetValue<string>());
+        Assert.Equal([pod["spec"]!["nodeName"]!.GetValue<string>()], PortworxTopology.ReplicaNodes(pv));
+    }
+
     private static string Claim(string name, string storageClass, string size) => $$$"""
         apiVersion: v1
         kind: PersistentVolumeClaim
