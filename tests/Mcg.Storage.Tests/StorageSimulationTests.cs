@@ -41,6 +41,7 @@ public sealed class StorageSimulationTests(VirtualClusterFixture cluster)
     [Fact]
     public async Task An_invalid_storage_cluster_fails_with_a_message_naming_the_field()
     {
+        await cluster.EnsurePortworxAsync(); // the cluster's one StorageCluster comes first (a later one is refused)
         var ns = await cluster.NamespaceAsync("badpx");
         await cluster.ApplyAsync(ns, """
             apiVersion: core.libopenstorage.org/v1
@@ -57,6 +58,50 @@ public sealed class StorageSimulationTests(VirtualClusterFixture cluster)
         Assert.Contains("spec.cloudStorage.deviceSpecs[0]: \"type=gp2,siz=20\": unknown key \"siz\"", health.Message, StringComparison.Ordinal);
         Assert.Contains("spec.secretsProvider: unsupported value \"keepass\"", health.Message, StringComparison.Ordinal);
         Assert.Empty((await cluster.Client.ListAsync(Resources.StorageNodes, ns)).Items);
+        await cluster.Client.DeleteAsync(Resources.StorageClusters, ns, "broken");
+    }
+
+    [Fact]
+    public async Task A_second_storage_cluster_is_refused()
+    {
+        await cluster.EnsurePortworxAsync();
+        var ns = await cluster.NamespaceAsync("secondpx");
+        await cluster.ApplyAsync(ns, """
+            apiVersion: core.libopenstorage.org/v1
+            kind: StorageCluster
+            metadata: {name: another}
+            spec: {image: "portworx/oci-monitor:3.0.3", kvdb: {internal: true}}
+            """);
+        var stc = await cluster.WaitForAsync(Resources.StorageClusters, ns, "another", c => c["status"]?["phase"] is not null, "a phase");
+        Assert.Equal("Failed", stc["status"]!["phase"]!.GetValue<string>());
+        Assert.Contains("only one StorageCluster is supported in a Kubernetes cluster, portworx/px-cluster-test already exists", Health.Assess(stc)!.Message, StringComparison.Ordinal);
+        await cluster.Client.DeleteAsync(Resources.StorageClusters, ns, "another");
+    }
+
+    [Fact]
+    public async Task Losing_quorum_degrades_the_storage_cluster_until_the_nodes_return()
+    {
+        await cluster.EnsurePortworxAsync();
+        string[] down = ["worker-3", "worker-4"];
+        try
+        {
+            foreach (var node in down)
+            {
+                Assert.Equal(0, (await cluster.McgAsync("cluster", "node", "fail", node)).Exit);
+            }
+            var stc = await cluster.WaitForAsync(Resources.StorageClusters, "portworx", "px-cluster-test", c => c["status"]?["phase"]?.GetValue<string>() == "Degraded", "Degraded");
+            var health = Health.Assess(stc)!;
+            Assert.Equal(HealthStatusCode.Degraded, health.Status);
+            Assert.Equal("cluster is not in quorum: 2 of 4 storage nodes are online", health.Message);
+        }
+        finally
+        {
+            foreach (var node in down)
+            {
+                await cluster.McgAsync("cluster", "node", "recover", node);
+            }
+        }
+        await cluster.WaitForAsync(Resources.StorageClusters, "portworx", "px-cluster-test", c => c["status"]?["phase"]?.GetValue<string>() == "Running", "Running again");
     }
 
     [Fact]
