@@ -99,6 +99,11 @@ public static class ClusterCommands
         simulation.AddTo(serve);
         serve.SetAction(async (parse, ct) =>
         {
+            if (simulation.Validate(parse) is { } invalid)
+            {
+                Console.Error.WriteLine($"error: {invalid}");
+                return 2;
+            }
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
             await using var server = await EmbeddedApiServer.StartAsync(new ApiServerOptions
             {
