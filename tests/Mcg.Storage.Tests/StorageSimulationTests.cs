@@ -102,6 +102,10 @@ public sealed class StorageSimulationTests(VirtualClusterFixture cluster)
             }
         }
         await cluster.WaitForAsync(Resources.StorageClusters, "portworx", "px-cluster-test", c => c["status"]?["phase"]?.GetValue<string>() == "Running", "Running again");
+        foreach (var node in down)
+        {
+            await cluster.WaitForAsync(Resources.Nodes, null, node, n => WorkloadSimulationTests.Condition(n, "Ready") == "True", "Ready again");
+        }
     }
 
     [Fact]
@@ -302,6 +306,7 @@ public sealed class StorageSimulationTests(VirtualClusterFixture cluster)
             await cluster.McgAsync("cluster", "node", "recover", node);
         }
         await cluster.WaitForAsync(Resources.StorageNodes, "portworx", node, n => n["status"]?["phase"]?.GetValue<string>() == "Online", "Online again");
+        await cluster.WaitForAsync(Resources.Nodes, null, node, n => WorkloadSimulationTests.Condition(n, "Ready") == "True", "Ready again");
     }
 
     [Fact]
@@ -365,6 +370,7 @@ public sealed class StorageSimulationTests(VirtualClusterFixture cluster)
         }
         // With its replica back, the volume attaches and the app recovers.
         await cluster.WaitForAsync(Resources.Deployments, ns, "app", d => Health.Assess(d)?.Status == HealthStatusCode.Healthy, "Healthy again", 90);
+        await cluster.WaitForAsync(Resources.StorageNodes, "portworx", replica, n => n["status"]?["phase"]?.GetValue<string>() == "Online", "Online again");
     }
 
     [Fact]
