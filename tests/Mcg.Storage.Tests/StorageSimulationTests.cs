@@ -41,6 +41,7 @@ public sealed class StorageSimulationTests(VirtualClusterFixture cluster)
     [Fact]
     public async Task An_invalid_storage_cluster_fails_with_a_message_naming_the_field()
     {
+        await cluster.EnsurePortworxAsync(); // the cluster's one StorageCluster comes first (a later one is refused)
         var ns = await cluster.NamespaceAsync("badpx");
         await cluster.ApplyAsync(ns, """
             apiVersion: core.libopenstorage.org/v1
@@ -57,6 +58,54 @@ public sealed class StorageSimulationTests(VirtualClusterFixture cluster)
         Assert.Contains("spec.cloudStorage.deviceSpecs[0]: \"type=gp2,siz=20\": unknown key \"siz\"", health.Message, StringComparison.Ordinal);
         Assert.Contains("spec.secretsProvider: unsupported value \"keepass\"", health.Message, StringComparison.Ordinal);
         Assert.Empty((await cluster.Client.ListAsync(Resources.StorageNodes, ns)).Items);
+        await cluster.Client.DeleteAsync(Resources.StorageClusters, ns, "broken");
+    }
+
+    [Fact]
+    public async Task A_second_storage_cluster_is_refused()
+    {
+        await cluster.EnsurePortworxAsync();
+        var ns = await cluster.NamespaceAsync("secondpx");
+        await cluster.ApplyAsync(ns, """
+            apiVersion: core.libopenstorage.org/v1
+            kind: StorageCluster
+            metadata: {name: another}
+            spec: {image: "portworx/oci-monitor:3.0.3", kvdb: {internal: true}}
+            """);
+        var stc = await cluster.WaitForAsync(Resources.StorageClusters, ns, "another", c => c["status"]?["phase"] is not null, "a phase");
+        Assert.Equal("Failed", stc["status"]!["phase"]!.GetValue<string>());
+        Assert.Contains("only one StorageCluster is supported in a Kubernetes cluster, portworx/px-cluster-test already exists", Health.Assess(stc)!.Message, StringComparison.Ordinal);
+        await cluster.Client.DeleteAsync(Resources.StorageClusters, ns, "another");
+    }
+
+    [Fact]
+    public async Task Losing_quorum_degrades_the_storage_cluster_until_the_nodes_return()
+    {
+        await cluster.EnsurePortworxAsync();
+        string[] down = ["worker-3", "worker-4"];
+        try
+        {
+            foreach (var node in down)
+            {
+                Assert.Equal(0, (await cluster.McgAsync("cluster", "node", "fail", node)).Exit);
+            }
+            var stc = await cluster.WaitForAsync(Resources.StorageClusters, "portworx", "px-cluster-test", c => c["status"]?["phase"]?.GetValue<string>() == "Degraded", "Degraded");
+            var health = Health.Assess(stc)!;
+            Assert.Equal(HealthStatusCode.Degraded, health.Status);
+            Assert.Equal("cluster is not in quorum: 2 of 4 storage nodes are online", health.Message);
+        }
+        finally
+        {
+            foreach (var node in down)
+            {
+                await cluster.McgAsync("cluster", "node", "recover", node);
+            }
+        }
+        await cluster.WaitForAsync(Resources.StorageClusters, "portworx", "px-cluster-test", c => c["status"]?["phase"]?.GetValue<string>() == "Running", "Running again");
+        foreach (var node in down)
+        {
+            await cluster.WaitForAsync(Resources.Nodes, null, node, n => WorkloadSimulationTests.Condition(n, "Ready") == "True", "Ready again");
+        }
     }
 
     [Fact]
@@ -257,6 +306,7 @@ public sealed class StorageSimulationTests(VirtualClusterFixture cluster)
             await cluster.McgAsync("cluster", "node", "recover", node);
         }
         await cluster.WaitForAsync(Resources.StorageNodes, "portworx", node, n => n["status"]?["phase"]?.GetValue<string>() == "Online", "Online again");
+        await cluster.WaitForAsync(Resources.Nodes, null, node, n => WorkloadSimulationTests.Condition(n, "Ready") == "True", "Ready again");
     }
 
     [Fact]
@@ -320,6 +370,7 @@ public sealed class StorageSimulationTests(VirtualClusterFixture cluster)
         }
         // With its replica back, the volume attaches and the app recovers.
         await cluster.WaitForAsync(Resources.Deployments, ns, "app", d => Health.Assess(d)?.Status == HealthStatusCode.Healthy, "Healthy again", 90);
+        await cluster.WaitForAsync(Resources.StorageNodes, "portworx", replica, n => n["status"]?["phase"]?.GetValue<string>() == "Online", "Online again");
     }
 
     [Fact]
@@ -383,6 +434,30 @@ public sealed class StorageSimulationTests(VirtualClusterFixture cluster)
         var notRunning = await cluster.ExecAsync(ns, "stuck", "read", "/data/a");
         Assert.Equal(1, notRunning.Exit);
         Assert.Contains("unable to upgrade connection: container not found (\"main\")", notRunning.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wait_for_first_consumer_claim_is_provisioned_on_its_pods_node_once_the_pod_is_scheduled()
+    {
+        await cluster.EnsurePortworxAsync();
+        var ns = await cluster.NamespaceAsync("wffc");
+        await cluster.ApplyAsync(ns, $$$"""
+            apiVersion: storage.k8s.io/v1
+            kind: StorageClass
+            metadata: {name: px-local-{{{ns}}}}
+            provisioner: pxd.portworx.com
+            parameters: {repl: "1"}
+            volumeBindingMode: WaitForFirstConsumer
+            """);
+        await cluster.ApplyAsync(ns, Claim("late", $"px-local-{ns}", "1Gi"));
+        Assert.Equal("waiting for first consumer to be created before binding", await cluster.WaitForEventAsync(ns, "late", "WaitForFirstConsumer"));
+        Assert.Equal("Pending", (await cluster.GetAsync(Resources.PersistentVolumeClaims, ns, "late"))["status"]!["phase"]!.GetValue<string>());
+        await cluster.ApplyAsync(ns, PodMounting("consumer", "late", "/data"));
+        var pod = await cluster.WaitForAsync(Resources.Pods, ns, "consumer", p => WorkloadSimulationTests.Condition(p, "Ready") == "True", "Ready");
+        var pvc = await cluster.GetAsync(Resources.PersistentVolumeClaims, ns, "late");
+        Assert.Equal(pod["spec"]!["nodeName"]!.GetValue<string>(), pvc["metadata"]!["annotations"]!["volume.kubernetes.io/selected-node"]!.GetValue<string>());
+        var pv = await cluster.GetAsync(Resources.PersistentVolumes, null, pvc["spec"]!["volumeName"]!.GetValue<string>());
+        Assert.Equal([pod["spec"]!["nodeName"]!.GetValue<string>()], PortworxTopology.ReplicaNodes(pv));
     }
 
     private static string Claim(string name, string storageClass, string size) => $$$"""

@@ -96,6 +96,11 @@ public static class ClusterCommands
         serve.Options.Add(logFormat);
         serve.SetAction(async (parse, ct) =>
         {
+            if (simulation.Validate(parse) is { } invalid)
+            {
+                Console.Error.WriteLine($"error: {invalid}");
+                return 2;
+            }
             using var loggers = Mcg.Observability.Logging.ConsoleLogging.Create(parse.GetValue(logFormat));
             using var metrics = new Mcg.Observability.Exposition.MetricsExporter();
             await using var server = await EmbeddedApiServer.StartAsync(new ApiServerOptions

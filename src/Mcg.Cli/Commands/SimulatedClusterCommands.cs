@@ -26,21 +26,36 @@ internal sealed class SimulationOptions
         command.Options.Add(NoSimulators);
     }
 
+    /// <summary>The first invalid option, named, or null.</summary>
+    public string? Validate(ParseResult parse)
+    {
+        if (parse.GetValue(NoSimulators))
+        {
+            return null;
+        }
+        if (parse.GetValue(Nodes) < 1)
+        {
+            return $"--nodes: must be at least 1, got {parse.GetValue(Nodes)}";
+        }
+        if (!GoDuration.TryParse(parse.GetValue(EvictionDelay), out _))
+        {
+            return $"--eviction-delay: \"{parse.GetValue(EvictionDelay)}\" is not a duration such as 30s or 5m";
+        }
+        if (!Mcg.Fleet.Policy.Quantity.TryParse(parse.GetValue(NodeDisk), out var size) || size <= 0)
+        {
+            return $"--node-disk-size: \"{parse.GetValue(NodeDisk)}\" is not a size such as 512Gi";
+        }
+        return null;
+    }
+
     public async Task<IAsyncDisposable> StartAsync(ParseResult parse, EmbeddedApiServer server, ILoggerFactory loggers, CancellationToken ct)
     {
         if (parse.GetValue(NoSimulators))
         {
             return new Nothing();
         }
-        if (!GoDuration.TryParse(parse.GetValue(EvictionDelay), out var eviction))
-        {
-            throw new ArgumentException($"--eviction-delay: \"{parse.GetValue(EvictionDelay)}\" is not a duration such as 30s or 5m");
-        }
+        GoDuration.TryParse(parse.GetValue(EvictionDelay), out var eviction);
         var nodes = parse.GetValue(Nodes);
-        if (nodes < 1)
-        {
-            throw new ArgumentException($"--nodes: must be at least 1, got {nodes}");
-        }
         var client = new KubernetesClientKubeClient(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath));
         var simulator = new ClusterSimulator(client, new SimulatorOptions
         {

@@ -111,6 +111,10 @@ public sealed class CsiProvisioner : IReconciler
             return ReconcileResult.Done;
         }
         var className = storageClass.Str("metadata", "name");
+        if (PersistentVolumeBinder.WaitsForConsumer(storageClass, claim))
+        {
+            return ReconcileResult.Done;
+        }
         Plan plan;
         await _placement.WaitAsync(ct);
         try
@@ -239,7 +243,10 @@ public sealed class CsiProvisioner : IReconciler
             .GroupBy(u => u.Node).ToDictionary(g => g.Key, g => g.Sum(u => u.Size));
         var free = online.Select(n => (Node: n.Str("metadata", "name"), Zone: ZoneOf(n), Free: (Sizes.Bytes(n.Str("status", "storage", "totalSize")) ?? 0) - used.GetValueOrDefault(n.Str("metadata", "name"))))
             .ToList();
-        var candidates = free.Where(f => f.Free >= size).OrderByDescending(f => f.Free).ThenBy(f => f.Node, StringComparer.Ordinal).ToList();
+        // A claim provisioned for a scheduled pod (WaitForFirstConsumer) keeps a replica on the pod's node when it can.
+        var selected = claim.Str("metadata", "annotations", PersistentVolumeBinder.SelectedNodeAnnotation);
+        var candidates = free.Where(f => f.Free >= size).OrderByDescending(f => f.Node == selected).ThenByDescending(f => f.Free)
+            .ThenBy(f => f.Node, StringComparer.Ordinal).ToList();
         if (candidates.Count < parameters.Repl)
         {
             var largest = free.OrderByDescending(f => f.Free).First();

@@ -47,13 +47,22 @@ public sealed class StorageClusterController : IReconciler
             return ReconcileResult.Done;
         }
         var spec = StorageClusterSpec.Parse(cluster);
+        var errors = spec.Errors.ToList();
+        // The operator runs one Portworx cluster per Kubernetes cluster: a later StorageCluster is refused.
+        if (_clusters.List().Where(c => !c.IsDeleting() && c.Str("metadata", "uid") != cluster.Str("metadata", "uid"))
+                .OrderBy(c => c.Str("metadata", "creationTimestamp"), StringComparer.Ordinal).ThenBy(c => c.Str("metadata", "uid"), StringComparer.Ordinal)
+                .FirstOrDefault(c => string.CompareOrdinal(c.Str("metadata", "creationTimestamp"), cluster.Str("metadata", "creationTimestamp")) < 0
+                    || (c.Str("metadata", "creationTimestamp") == cluster.Str("metadata", "creationTimestamp") && string.CompareOrdinal(c.Str("metadata", "uid"), cluster.Str("metadata", "uid")) < 0)) is { } first)
+        {
+            errors.Add($"only one StorageCluster is supported in a Kubernetes cluster, {first.Str("metadata", "namespace")}/{first.Str("metadata", "name")} already exists");
+        }
         var status = cluster.Obj("status")?.Clone() ?? [];
         status["clusterName"] = cluster.Str("metadata", "name");
         status["clusterUid"] ??= Guid.NewGuid().ToString();
         status["version"] = spec.Version;
-        if (spec.Errors.Count > 0)
+        if (errors.Count > 0)
         {
-            var message = $"Failed to validate StorageCluster: {string.Join("; ", spec.Errors)}";
+            var message = $"Failed to validate StorageCluster: {string.Join("; ", errors)}";
             status["phase"] = "Failed";
             status["reason"] = message;
             status["conditions"] = SetCondition(status, "Preflight", "Failed", message);
@@ -101,7 +110,7 @@ public sealed class StorageClusterController : IReconciler
         status["conditions"] = SetCondition(status, "Install", phase == "Initializing" ? "InProgress" : "Completed",
             phase == "Initializing" ? "Portworx installation is in progress" : "Portworx installation completed");
         status["conditions"] = SetCondition(status, "RuntimeState", phase switch { "Running" => "Online", "Initializing" => "Initializing", _ => "NotInQuorum" }, reason);
-        if (phase == "Running")
+        if (phase == "Running" && previous != "Running")
         {
             await DefaultObjects.EnsureAsync(_client, cluster, spec, ct);
         }

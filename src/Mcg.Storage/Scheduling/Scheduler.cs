@@ -21,6 +21,7 @@ public sealed class Scheduler : IReconciler
     private readonly Informer _pods;
     private readonly Informer _nodes;
     private readonly Informer _claims;
+    private readonly Informer _classes;
     private readonly EventRecorder _events;
     private readonly TimeProvider _clock;
     private readonly ConcurrentDictionary<string, string> _assumed = new(); // pod uid → node, until the informer shows the binding
@@ -33,6 +34,7 @@ public sealed class Scheduler : IReconciler
         _pods = informers.For(Resources.Pods);
         _nodes = informers.For(Resources.Nodes);
         _claims = informers.For(Resources.PersistentVolumeClaims);
+        _classes = informers.For(Resources.StorageClasses);
         // One worker: each decision must see the previous one (upstream schedules one pod at a time too).
         Controller = new Controller("scheduler", this, new ControllerOptions { Workers = 1 }, logger);
         Controller.Watch(_pods, p => IsUnscheduled(p) ? [ObjectKeys.KeyOf(p)] : PendingKeys());
@@ -86,6 +88,7 @@ public sealed class Scheduler : IReconciler
             await MarkUnschedulableAsync(pod, message, ct);
             return ReconcileResult.After(TimeSpan.FromSeconds(5));
         }
+        await SelectNodeForClaimsAsync(pod, best.Str("metadata", "name"), ct);
         await BindAsync(pod, best.Str("metadata", "name"), ct);
         return ReconcileResult.Done;
     }
@@ -105,12 +108,28 @@ public sealed class Scheduler : IReconciler
             {
                 return $"persistentvolumeclaim \"{claim}\" is being deleted";
             }
-            if (pvc.Str("status", "phase") != "Bound")
+            if (pvc.Str("status", "phase") != "Bound" && !Volumes.PersistentVolumeBinder.WaitsForConsumer(_classes.Get(null, pvc.Str("spec", "storageClassName")), pvc))
             {
                 return $"0/{_nodes.List().Count} nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/{_nodes.List().Count} nodes are available: {_nodes.List().Count} Preemption is not helpful for scheduling.";
             }
         }
         return null;
+    }
+
+    /// <summary>VolumeBinding's PreBind: claims waiting for their first consumer get the chosen node, so they can be provisioned.</summary>
+    private async Task SelectNodeForClaimsAsync(JsonObject pod, string node, CancellationToken ct)
+    {
+        var ns = pod.Str("metadata", "namespace");
+        foreach (var (_, claim) in Pods.Claims(pod))
+        {
+            if (_claims.Get(ns, claim) is { } pvc && Volumes.PersistentVolumeBinder.WaitsForConsumer(_classes.Get(null, pvc.Str("spec", "storageClassName")), pvc))
+            {
+                await _client.PatchAsync(Resources.PersistentVolumeClaims, ns, claim, PatchType.Merge, new JsonObject
+                {
+                    ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [Volumes.PersistentVolumeBinder.SelectedNodeAnnotation] = node } },
+                }, null, ct);
+            }
+        }
     }
 
     /// <summary>Active pods with a node, counting the ones bound by this scheduler that the cache does not show yet.</summary>

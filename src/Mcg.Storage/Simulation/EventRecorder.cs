@@ -14,6 +14,7 @@ public sealed class EventRecorder(IKubeClient client, TimeProvider clock, ILogge
 {
     private readonly ConcurrentDictionary<(string Uid, string Reason, string Message), (string Name, string Namespace, int Count)> _seen = new();
 
+    private const int MaxRemembered = 20_000;
     private readonly ConcurrentDictionary<(string Uid, string Component), string> _last = new();
 
     /// <summary>
@@ -27,6 +28,10 @@ public sealed class EventRecorder(IKubeClient client, TimeProvider clock, ILogge
         if (_last.TryGetValue(key, out var last) && last == text)
         {
             return;
+        }
+        if (_last.Count > MaxRemembered)
+        {
+            _last.Clear();
         }
         _last[key] = text;
         await RecordAsync(involved, component, type, reason, message, ct);
@@ -81,6 +86,11 @@ public sealed class EventRecorder(IKubeClient client, TimeProvider clock, ILogge
                 ["count"] = 1,
             };
             await client.CreateAsync(Resources.Events, evt, null, ct);
+            if (_seen.Count > MaxRemembered)
+            {
+                // Forgetting only means the next repeat is a new event instead of a count, as after a restart.
+                _seen.Clear();
+            }
             _seen[(uid, reason, message)] = (name, ns, 1);
         }
         catch (KubeApiException e)

@@ -14,6 +14,11 @@ namespace Mcg.Storage.Volumes;
 public sealed class PersistentVolumeBinder : IReconciler
 {
     public const string ProvisionerAnnotation = "volume.kubernetes.io/storage-provisioner";
+    public const string SelectedNodeAnnotation = "volume.kubernetes.io/selected-node";
+
+    /// <summary>A claim of a WaitForFirstConsumer class is provisioned only once the scheduler picked its pod's node.</summary>
+    public static bool WaitsForConsumer(JsonObject? storageClass, JsonObject claim) =>
+        storageClass.Str("volumeBindingMode") == "WaitForFirstConsumer" && claim.Str("metadata", "annotations", SelectedNodeAnnotation).Length == 0;
     private const string ClaimPrefix = "pvc:";
     private const string VolumePrefix = "pv:";
     private const string Component = "persistentvolume-controller";
@@ -102,6 +107,12 @@ public sealed class PersistentVolumeBinder : IReconciler
         {
             await WriteClaimStatusAsync(claim, status, ct);
             await _events.RecordOnChangeAsync(claim, Component, "Warning", "ProvisioningFailed", $"storageclass.storage.k8s.io \"{className}\" not found", ct);
+            return;
+        }
+        if (WaitsForConsumer(storageClass, claim))
+        {
+            await WriteClaimStatusAsync(claim, status, ct);
+            await _events.RecordOnChangeAsync(claim, Component, "Normal", "WaitForFirstConsumer", "waiting for first consumer to be created before binding", ct);
             return;
         }
         var provisioner = storageClass.Str("provisioner");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using k8s;
 using Mcg.ApiServer.Tests.Support;
@@ -131,22 +130,7 @@ public sealed class VirtualClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Runs <c>mcg ARGS</c> against this cluster; returns exit code, stdout and stderr.</summary>
-    public async Task<(int Exit, string Out, string Err)> McgAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mcg.dll"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        psi.Environment["KUBECONFIG"] = Server.KubeconfigPath;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await p.WaitForExitAsync(cts.Token);
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    public Task<(int Exit, string Out, string Err)> McgAsync(params string[] args) => McgCli.RunAsync(Server.KubeconfigPath, args);
 }
 
 [CollectionDefinition(Name)]
