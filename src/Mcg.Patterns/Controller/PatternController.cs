@@ -31,7 +31,9 @@ public sealed class PatternController : IReconciler
     private readonly TimeProvider _clock;
     private readonly GeneratedObjectSync _sync;
     private readonly Dictionary<string, (string Hash, DateTimeOffset At)> _lastApplied = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<GenerationProblem>> _lastProblems = new(StringComparer.Ordinal);
     private readonly Lock _lastAppliedLock = new();
+    private const string StatusOnlyPrefix = "status:";
 
     public PatternController(IKubeClient client, RepositoryCache repositories, PatternControllerOptions options, ILoggerFactory loggers, TimeProvider? clock = null)
     {
@@ -50,6 +52,8 @@ public sealed class PatternController : IReconciler
         Controller.Watch(Patterns);
         Controller.Watch(Decisions, _ => AllPatternKeys());
         Controller.Watch(Clusters, _ => AllPatternKeys());
+        // Application sync/health changes refresh status.applications only (no fetch, no apply).
+        Controller.Watch(Applications, a => OwnerKey(a) is { } owner ? [StatusOnlyPrefix + owner] : []);
     }
 
     public Informer Patterns { get; }
@@ -60,6 +64,11 @@ public sealed class PatternController : IReconciler
 
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken ct)
     {
+        if (key.StartsWith(StatusOnlyPrefix, StringComparison.Ordinal))
+        {
+            await RefreshApplicationsAsync(key[StatusOnlyPrefix.Length..], ct);
+            return ReconcileResult.Done;
+        }
         var (ns, name) = ObjectKeys.Split(key);
         var owner = PatternLabels.OwnerValue(ns, name);
         var pattern = Patterns.GetByKey(key);
@@ -70,6 +79,7 @@ public sealed class PatternController : IReconciler
             lock (_lastAppliedLock)
             {
                 _lastApplied.Remove(key);
+                _lastProblems.Remove(key);
             }
             return ReconcileResult.Done;
         }
@@ -120,6 +130,7 @@ public sealed class PatternController : IReconciler
                 lock (_lastAppliedLock)
                 {
                     _lastApplied[key] = (hash, _clock.GetUtcNow());
+                    _lastProblems[key] = set.Problems;
                 }
                 _logger.LogInformation("Pattern {Pattern}: applied {Count} objects at {Sha}, pruned {Pruned}", key, set.Objects.Count, resolved.Sha[..7], pruned);
             }
@@ -128,8 +139,7 @@ public sealed class PatternController : IReconciler
             status.Set("Degraded", set.Problems.Count > 0, set.Problems.Count == 0
                 ? "every application can be rendered"
                 : string.Join("; ", set.Problems.Select(p => $"{p.Application}: {p.Message}")));
-            var generatedApps = set.Objects.Where(o => o.Kind() == "Application").Select(o => o.Name()).ToHashSet();
-            status.Applications(Applications.List().Where(a => generatedApps.Contains(a.Name())), set.Problems);
+            status.Applications(Applications.List().Where(a => OwnerKey(a) == key), set.Problems);
         }
         catch (Exception e) when (e is PatternException or ValuesException or ArgumentException)
         {
@@ -200,6 +210,46 @@ public sealed class PatternController : IReconciler
         {
             // deleted meanwhile: the informer's delete event prunes
         }
+    }
+
+    private async Task RefreshApplicationsAsync(string key, CancellationToken ct)
+    {
+        if (Patterns.GetByKey(key) is not { } pattern || pattern["status"]?["lastStep"] is null)
+        {
+            return; // not reconciled yet: the full reconcile writes the list
+        }
+        IReadOnlyList<GenerationProblem> problems;
+        lock (_lastAppliedLock)
+        {
+            problems = _lastProblems.GetValueOrDefault(key) ?? [];
+        }
+        var status = new PatternStatus(pattern, _clock.GetUtcNow());
+        status.Applications(Applications.List().Where(a => OwnerKey(a) == key), problems);
+        if (JsonNode.DeepEquals(pattern["status"]?["applications"], status.Json["applications"]))
+        {
+            return;
+        }
+        // Only the applications list: the cached status may be older than what the last full reconcile wrote.
+        try
+        {
+            await _client.PatchAsync(PatternCrds.Patterns, pattern.Namespace(), pattern.Name()!, PatchType.Merge,
+                new JsonObject { ["status"] = new JsonObject { ["applications"] = status.Json["applications"]!.DeepClone() } },
+                new PatchOptions { Subresource = "status", FieldManager = _options.FieldManager }, ct);
+        }
+        catch (KubeApiException e) when (e.StatusCode == 404)
+        {
+        }
+    }
+
+    /// <summary>The work-queue key of the Pattern that generated an object (from its owner label, "ns.name").</summary>
+    private string? OwnerKey(JsonObject obj)
+    {
+        var owner = obj.Labels().GetValueOrDefault(PatternLabels.Owner);
+        return owner is null ? null : Patterns.List().Select(ObjectKeys.KeyOf).FirstOrDefault(k =>
+        {
+            var (pns, pname) = ObjectKeys.Split(k);
+            return PatternLabels.OwnerValue(pns, pname) == owner;
+        });
     }
 
     private IEnumerable<string> AllPatternKeys() => Patterns.List().Select(ObjectKeys.KeyOf);

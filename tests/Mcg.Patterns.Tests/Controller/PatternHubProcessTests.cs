@@ -65,6 +65,9 @@ public sealed class PatternHubProcessTests : IAsyncLifetime
         var status = (await GetAsync(hub, "-n openshift-operators get pattern multicloud-gitops"))["status"]!;
         Assert.Equal("apps.hub.mcg.local", status["appClusterDomain"]!.GetValue<string>());
         Assert.Contains(status["conditions"]!.AsArray(), c => c!["type"]!.GetValue<string>() == "GitInSync" && c["status"]!.GetValue<string>() == "True");
+        // status.applications follows the Application's own status (sync and health as the application controller reports them).
+        await Eventually.TrueAsync(async () => (await GetAsync(hub, "-n openshift-operators get pattern multicloud-gitops"))["status"]?["applications"]?.AsArray()
+            .Any(a => a!["name"]!.GetValue<string>() == "hello-world" && a["syncStatus"]!.GetValue<string>() != "Unknown") == true, "the Pattern reports hello-world's sync status", Slow);
 
         // A cluster joins without the label: nothing for it. Labelled clusterGroup=group-one: its Applications and work appear.
         await _fleet.AddClusterAsync("spoke1", "cloud=Amazon");
