@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Mcg.Fleet.Crds;
 using Mcg.Fleet.Placement;
+using Mcg.GitOps.Applications;
 using Mcg.GitOps.Controller;
 using Mcg.GitOps.Sources;
 using Mcg.Kube.Client;
@@ -25,7 +26,7 @@ namespace Mcg.Patterns.Controller;
 public sealed class PatternController : IReconciler
 {
     private readonly IKubeClient _client;
-    private readonly RepositoryCache _repositories;
+    private readonly GitManifestSource _source;
     private readonly PatternControllerOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
@@ -38,7 +39,7 @@ public sealed class PatternController : IReconciler
     public PatternController(IKubeClient client, RepositoryCache repositories, PatternControllerOptions options, ILoggerFactory loggers, TimeProvider? clock = null)
     {
         _client = client;
-        _repositories = repositories;
+        _source = new GitManifestSource(repositories, client, options.ArgoNamespace);
         _options = options;
         _logger = loggers.CreateLogger<PatternController>();
         _clock = clock ?? TimeProvider.System;
@@ -98,13 +99,11 @@ public sealed class PatternController : IReconciler
             var revision = spec?["gitSpec"]?["targetRevision"]?.GetValue<string>() is { Length: > 0 } r ? r : "main";
             var groupName = spec?["clusterGroupName"]?.GetValue<string>();
 
-            var source = new RepoSource(repoUrl);
-            ResolvedRevision resolved;
-            string root;
+            // Through the application controller's source: the same cache, and the Argo CD repository Secrets for credentials.
+            SourceSnapshot snapshot;
             try
             {
-                resolved = await _repositories.ResolveAsync(source, revision, ct);
-                root = await _repositories.CheckoutAsync(source, resolved.Sha, ct);
+                snapshot = await _source.FetchAsync(ApplicationSource.Parse(new JsonObject { ["repoURL"] = repoUrl, ["targetRevision"] = revision }, "spec.gitSpec"), null, ct);
             }
             catch (GitSourceException e)
             {
@@ -112,7 +111,8 @@ public sealed class PatternController : IReconciler
                 status.Remove("GitInSync");
                 throw new PatternException(e.Message);
             }
-            status.Set("GitInSync", true, $"{repoUrl} at {revision}: {resolved.Sha}");
+            var (resolvedSha, root) = (snapshot.Revision, snapshot.Directory);
+            status.Set("GitInSync", true, $"{repoUrl} at {revision}: {resolvedSha}");
             status.Remove("GitOutOfSync");
 
             var ctx = new GenerationContext(repoUrl, revision, _options.ArgoNamespace, hub, root);
@@ -132,10 +132,10 @@ public sealed class PatternController : IReconciler
                     _lastApplied[key] = (hash, _clock.GetUtcNow());
                     _lastProblems[key] = set.Problems;
                 }
-                _logger.LogInformation("Pattern {Pattern}: applied {Count} objects at {Sha}, pruned {Pruned}", key, set.Objects.Count, resolved.Sha[..7], pruned);
+                _logger.LogInformation("Pattern {Pattern}: applied {Count} objects at {Sha}, pruned {Pruned}", key, set.Objects.Count, resolvedSha[..7], pruned);
             }
-            status.Applied(resolved.Sha);
-            status.Step($"applied {set.Objects.Count} objects from revision {resolved.Sha[..7]}", null);
+            status.Applied(resolvedSha);
+            status.Step($"applied {set.Objects.Count} objects from revision {resolvedSha[..7]}", null);
             status.Set("Degraded", set.Problems.Count > 0, set.Problems.Count == 0
                 ? "every application can be rendered"
                 : string.Join("; ", set.Problems.Select(p => $"{p.Application}: {p.Message}")));
