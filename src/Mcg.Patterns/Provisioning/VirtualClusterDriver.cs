@@ -40,6 +40,7 @@ public sealed class VirtualClusterDriver(IKubeClient hub, string hubKubeconfig, 
             Directory.CreateDirectory(clusterData);
             var kubeconfig = Path.Combine(clusterData, "kubeconfig");
             File.Delete(kubeconfig); // rewritten by the server when it listens
+            // The worker count is not passed yet: `mcg cluster serve --nodes` (the node simulator) arrives with the storage work.
             var cluster = Start(request.Name, ["cluster", "serve", "--data", clusterData, "--name", request.Name]);
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (!File.Exists(kubeconfig))
@@ -50,7 +51,6 @@ public sealed class VirtualClusterDriver(IKubeClient hub, string hubKubeconfig, 
                 }
                 await Task.Delay(100, ct);
             }
-            await EnsureWorkersAsync(kubeconfig, request, ct);
             var bootstrap = Path.Combine(dir, "bootstrap-kubeconfig");
             if (!File.Exists(Path.Combine(dir, "agent", "hub-kubeconfig")))
             {
@@ -63,7 +63,7 @@ public sealed class VirtualClusterDriver(IKubeClient hub, string hubKubeconfig, 
             }
             var agent = Start(request.Name + "-agent", args);
             _running[request.Name] = (cluster, agent);
-            logger.LogInformation("Virtual cluster {Cluster} started ({Platform}, {Workers} workers), agent joining", request.Name, request.Platform, request.Workers);
+            logger.LogInformation("Virtual cluster {Cluster} started ({Platform}; the install-config asks for {Workers} workers), agent joining", request.Name, request.Platform, request.Workers);
             return $"virtual cluster {request.Name} started (data {dir})";
         }
         finally
@@ -104,46 +104,6 @@ public sealed class VirtualClusterDriver(IKubeClient hub, string hubKubeconfig, 
         }
         _running.Clear();
         return ValueTask.CompletedTask;
-    }
-
-    /// <summary>Ready worker Nodes <c>&lt;name&gt;-worker-&lt;i&gt;</c> (as kwok would show them), one per requested worker.</summary>
-    private static async Task EnsureWorkersAsync(string kubeconfig, ClusterRequest request, CancellationToken ct)
-    {
-        using var cluster = new KubernetesClientKubeClient(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
-        var nodes = new ResourceRef("", "v1", "nodes", "Node", false);
-        for (var i = 0; i < request.Workers; i++)
-        {
-            var name = $"{request.Name}-worker-{i}";
-            var node = await cluster.GetAsync(nodes, null, name, ct) ?? await cluster.CreateAsync(nodes, new JsonObject
-            {
-                ["apiVersion"] = "v1",
-                ["kind"] = "Node",
-                ["metadata"] = new JsonObject
-                {
-                    ["name"] = name,
-                    ["labels"] = new JsonObject { ["node-role.kubernetes.io/worker"] = "", ["kubernetes.io/hostname"] = name, ["kubernetes.io/os"] = "linux" },
-                },
-            }, null, ct);
-            if (node["status"]?["conditions"] is null)
-            {
-                var resources = new JsonObject { ["cpu"] = "4", ["memory"] = "16Gi", ["pods"] = "110" };
-                node["status"] = new JsonObject
-                {
-                    ["capacity"] = resources.DeepClone(),
-                    ["allocatable"] = resources,
-                    ["conditions"] = new JsonArray(new JsonObject
-                    {
-                        ["type"] = "Ready",
-                        ["status"] = "True",
-                        ["reason"] = "KubeletReady",
-                        ["message"] = "virtual node",
-                        ["lastHeartbeatTime"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
-                        ["lastTransitionTime"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
-                    }),
-                };
-                await cluster.UpdateStatusAsync(nodes, node, null, ct);
-            }
-        }
     }
 
     /// <summary>The hub kubeconfig with the cluster's bootstrap token as the user (what <c>mcg cluster join</c> writes).</summary>
