@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Mcg.Fleet.Crds;
 using Mcg.Fleet.Placement;
+using Mcg.GitOps.Applications;
 using Mcg.GitOps.Controller;
 using Mcg.GitOps.Sources;
 using Mcg.Kube.Client;
@@ -25,18 +26,20 @@ namespace Mcg.Patterns.Controller;
 public sealed class PatternController : IReconciler
 {
     private readonly IKubeClient _client;
-    private readonly RepositoryCache _repositories;
+    private readonly GitManifestSource _source;
     private readonly PatternControllerOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
     private readonly GeneratedObjectSync _sync;
     private readonly Dictionary<string, (string Hash, DateTimeOffset At)> _lastApplied = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<GenerationProblem>> _lastProblems = new(StringComparer.Ordinal);
     private readonly Lock _lastAppliedLock = new();
+    private const string StatusOnlyPrefix = "status:";
 
     public PatternController(IKubeClient client, RepositoryCache repositories, PatternControllerOptions options, ILoggerFactory loggers, TimeProvider? clock = null)
     {
         _client = client;
-        _repositories = repositories;
+        _source = new GitManifestSource(repositories, client, options.ArgoNamespace);
         _options = options;
         _logger = loggers.CreateLogger<PatternController>();
         _clock = clock ?? TimeProvider.System;
@@ -50,6 +53,8 @@ public sealed class PatternController : IReconciler
         Controller.Watch(Patterns);
         Controller.Watch(Decisions, _ => AllPatternKeys());
         Controller.Watch(Clusters, _ => AllPatternKeys());
+        // Application sync/health changes refresh status.applications only (no fetch, no apply).
+        Controller.Watch(Applications, a => OwnerKey(a) is { } owner ? [StatusOnlyPrefix + owner] : []);
     }
 
     public Informer Patterns { get; }
@@ -60,6 +65,11 @@ public sealed class PatternController : IReconciler
 
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken ct)
     {
+        if (key.StartsWith(StatusOnlyPrefix, StringComparison.Ordinal))
+        {
+            await RefreshApplicationsAsync(key[StatusOnlyPrefix.Length..], ct);
+            return ReconcileResult.Done;
+        }
         var (ns, name) = ObjectKeys.Split(key);
         var owner = PatternLabels.OwnerValue(ns, name);
         var pattern = Patterns.GetByKey(key);
@@ -70,6 +80,7 @@ public sealed class PatternController : IReconciler
             lock (_lastAppliedLock)
             {
                 _lastApplied.Remove(key);
+                _lastProblems.Remove(key);
             }
             return ReconcileResult.Done;
         }
@@ -88,13 +99,11 @@ public sealed class PatternController : IReconciler
             var revision = spec?["gitSpec"]?["targetRevision"]?.GetValue<string>() is { Length: > 0 } r ? r : "main";
             var groupName = spec?["clusterGroupName"]?.GetValue<string>();
 
-            var source = new RepoSource(repoUrl);
-            ResolvedRevision resolved;
-            string root;
+            // Through the application controller's source: the same cache, and the Argo CD repository Secrets for credentials.
+            SourceSnapshot snapshot;
             try
             {
-                resolved = await _repositories.ResolveAsync(source, revision, ct);
-                root = await _repositories.CheckoutAsync(source, resolved.Sha, ct);
+                snapshot = await _source.FetchAsync(ApplicationSource.Parse(new JsonObject { ["repoURL"] = repoUrl, ["targetRevision"] = revision }, "spec.gitSpec"), null, ct);
             }
             catch (GitSourceException e)
             {
@@ -102,7 +111,8 @@ public sealed class PatternController : IReconciler
                 status.Remove("GitInSync");
                 throw new PatternException(e.Message);
             }
-            status.Set("GitInSync", true, $"{repoUrl} at {revision}: {resolved.Sha}");
+            var (resolvedSha, root) = (snapshot.Revision, snapshot.Directory);
+            status.Set("GitInSync", true, $"{repoUrl} at {revision}: {resolvedSha}");
             status.Remove("GitOutOfSync");
 
             var ctx = new GenerationContext(repoUrl, revision, _options.ArgoNamespace, hub, root);
@@ -120,16 +130,16 @@ public sealed class PatternController : IReconciler
                 lock (_lastAppliedLock)
                 {
                     _lastApplied[key] = (hash, _clock.GetUtcNow());
+                    _lastProblems[key] = set.Problems;
                 }
-                _logger.LogInformation("Pattern {Pattern}: applied {Count} objects at {Sha}, pruned {Pruned}", key, set.Objects.Count, resolved.Sha[..7], pruned);
+                _logger.LogInformation("Pattern {Pattern}: applied {Count} objects at {Sha}, pruned {Pruned}", key, set.Objects.Count, resolvedSha[..7], pruned);
             }
-            status.Applied(resolved.Sha);
-            status.Step($"applied {set.Objects.Count} objects from revision {resolved.Sha[..7]}", null);
+            status.Applied(resolvedSha);
+            status.Step($"applied {set.Objects.Count} objects from revision {resolvedSha[..7]}", null);
             status.Set("Degraded", set.Problems.Count > 0, set.Problems.Count == 0
                 ? "every application can be rendered"
                 : string.Join("; ", set.Problems.Select(p => $"{p.Application}: {p.Message}")));
-            var generatedApps = set.Objects.Where(o => o.Kind() == "Application").Select(o => o.Name()).ToHashSet();
-            status.Applications(Applications.List().Where(a => generatedApps.Contains(a.Name())), set.Problems);
+            status.Applications(Applications.List().Where(a => OwnerKey(a) == key), set.Problems);
         }
         catch (Exception e) when (e is PatternException or ValuesException or ArgumentException)
         {
@@ -200,6 +210,46 @@ public sealed class PatternController : IReconciler
         {
             // deleted meanwhile: the informer's delete event prunes
         }
+    }
+
+    private async Task RefreshApplicationsAsync(string key, CancellationToken ct)
+    {
+        if (Patterns.GetByKey(key) is not { } pattern || pattern["status"]?["lastStep"] is null)
+        {
+            return; // not reconciled yet: the full reconcile writes the list
+        }
+        IReadOnlyList<GenerationProblem> problems;
+        lock (_lastAppliedLock)
+        {
+            problems = _lastProblems.GetValueOrDefault(key) ?? [];
+        }
+        var status = new PatternStatus(pattern, _clock.GetUtcNow());
+        status.Applications(Applications.List().Where(a => OwnerKey(a) == key), problems);
+        if (JsonNode.DeepEquals(pattern["status"]?["applications"], status.Json["applications"]))
+        {
+            return;
+        }
+        // Only the applications list: the cached status may be older than what the last full reconcile wrote.
+        try
+        {
+            await _client.PatchAsync(PatternCrds.Patterns, pattern.Namespace(), pattern.Name()!, PatchType.Merge,
+                new JsonObject { ["status"] = new JsonObject { ["applications"] = status.Json["applications"]!.DeepClone() } },
+                new PatchOptions { Subresource = "status", FieldManager = _options.FieldManager }, ct);
+        }
+        catch (KubeApiException e) when (e.StatusCode == 404)
+        {
+        }
+    }
+
+    /// <summary>The work-queue key of the Pattern that generated an object (from its owner label, "ns.name").</summary>
+    private string? OwnerKey(JsonObject obj)
+    {
+        var owner = obj.Labels().GetValueOrDefault(PatternLabels.Owner);
+        return owner is null ? null : Patterns.List().Select(ObjectKeys.KeyOf).FirstOrDefault(k =>
+        {
+            var (pns, pname) = ObjectKeys.Split(k);
+            return PatternLabels.OwnerValue(pns, pname) == owner;
+        });
     }
 
     private IEnumerable<string> AllPatternKeys() => Patterns.List().Select(ObjectKeys.KeyOf);

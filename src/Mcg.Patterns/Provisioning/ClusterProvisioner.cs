@@ -121,6 +121,7 @@ public sealed class ClusterProvisioner : IReconciler
     private async Task<ClusterRequest?> RequestAsync(JsonObject obj, bool isClaim, string clusterName, CancellationToken ct)
     {
         JsonObject? platformHolder = obj;
+        var installConfig = obj["spec"]?["provisioning"]?["installConfigSecretRef"]?["name"]?.GetValue<string>();
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         if (isClaim)
         {
@@ -130,6 +131,7 @@ public sealed class ClusterProvisioner : IReconciler
             {
                 return null;
             }
+            installConfig = platformHolder["spec"]?["installConfigSecretTemplateRef"]?["name"]?.GetValue<string>();
             foreach (var (k, v) in obj.Labels())
             {
                 labels[k] = v;
@@ -144,7 +146,8 @@ public sealed class ClusterProvisioner : IReconciler
         }
         var platform = (platformHolder["spec"]?["platform"] as JsonObject)?.FirstOrDefault().Key ?? "none";
         labels["cloud"] = HiveGenerator.PlatformLabel(platform);
-        return new ClusterRequest(clusterName, platform, labels);
+        var secret = installConfig is null ? null : await _client.GetAsync(ResourceRef.Secrets, platformHolder.Namespace(), installConfig, ct);
+        return new ClusterRequest(clusterName, platform, InstallConfig.WorkerReplicas(secret), labels);
     }
 
     private async Task PatchFinalizersAsync(ResourceRef resource, JsonObject obj, IEnumerable<string> finalizers, CancellationToken ct)

@@ -1,7 +1,7 @@
 namespace Mcg.Patterns.Provisioning;
 
-/// <summary>A cluster to bring up: its name on the hub, Hive platform key (aws, azure, …), and the labels it joins with.</summary>
-public sealed record ClusterRequest(string Name, string Platform, IReadOnlyDictionary<string, string> Labels);
+/// <summary>A cluster to bring up: its name on the hub, Hive platform key (aws, azure, …), worker count and the labels it joins with.</summary>
+public sealed record ClusterRequest(string Name, string Platform, int Workers, IReadOnlyDictionary<string, string> Labels);
 
 /// <summary>Turns Hive requests into clusters that join the hub. Drivers are idempotent: ensuring a running cluster is a no-op.</summary>
 public interface IClusterDriver : IAsyncDisposable

@@ -65,6 +65,32 @@ public sealed class PatternHubProcessTests : IAsyncLifetime
         var status = (await GetAsync(hub, "-n openshift-operators get pattern multicloud-gitops"))["status"]!;
         Assert.Equal("apps.hub.mcg.local", status["appClusterDomain"]!.GetValue<string>());
         Assert.Contains(status["conditions"]!.AsArray(), c => c!["type"]!.GetValue<string>() == "GitInSync" && c["status"]!.GetValue<string>() == "True");
+        // status.applications follows the Application's own status (sync and health as the application controller reports them).
+        await Eventually.TrueAsync(async () => (await GetAsync(hub, "-n openshift-operators get pattern multicloud-gitops"))["status"]?["applications"]?.AsArray()
+            .Any(a => a!["name"]!.GetValue<string>() == "hello-world" && a["syncStatus"]!.GetValue<string>() != "Unknown") == true, "the Pattern reports hello-world's sync status", Slow);
+
+        // Broken inputs are reported on the Pattern: an unreachable repository, an invalid values file.
+        using var broken = new GitRepo();
+        broken.Write("values-global.yaml", "global:\n  options: {}\nmain: {clusterGroupName: hub}\n");
+        broken.Commit("no pattern name");
+        (await hub.RunAsync("apply -f -", $$"""
+            apiVersion: gitops.hybrid-cloud-patterns.io/v1alpha1
+            kind: Pattern
+            metadata: {name: invalid, namespace: openshift-operators}
+            spec:
+              gitSpec: {targetRepo: "{{broken.Url}}", targetRevision: main}
+            ---
+            apiVersion: gitops.hybrid-cloud-patterns.io/v1alpha1
+            kind: Pattern
+            metadata: {name: unreachable, namespace: openshift-operators}
+            spec:
+              gitSpec: {targetRepo: "{{broken.Url}}-missing", targetRevision: main}
+            """)).Ok();
+        await Eventually.TrueAsync(async () => (await GetAsync(hub, "-n openshift-operators get pattern invalid"))["status"]?["lastError"]?.GetValue<string>()
+            == "values-global.yaml: line 1: global.pattern: is required", "the invalid values file is reported", Slow);
+        await Eventually.TrueAsync(async () => (await GetAsync(hub, "-n openshift-operators get pattern unreachable"))["status"]?["conditions"]?.AsArray()
+            .Any(c => c!["type"]!.GetValue<string>() == "GitOutOfSync" && c["status"]!.GetValue<string>() == "True") == true, "the unreachable repository is reported", Slow);
+        (await hub.RunAsync("-n openshift-operators delete pattern invalid unreachable")).Ok();
 
         // A cluster joins without the label: nothing for it. Labelled clusterGroup=group-one: its Applications and work appear.
         await _fleet.AddClusterAsync("spoke1", "cloud=Amazon");
