@@ -41,6 +41,17 @@ public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output
         Assert.Contains("# TYPE argocd_app_info gauge", body);
         Assert.Contains("# TYPE policy_governance_info gauge", body);
         await AssertPromtoolAcceptsAsync(body);
+
+        // Paths naming nothing served do not become label values (no cardinality from scanners or typos).
+        var admin = await File.ReadAllTextAsync(Path.Combine(fx.Fleet.Root, "hub", "api", "admin-token"));
+        Assert.Equal(404, (await fx.ScrapeAsync(fx.HubUrl + "/apis/scan.example.com/v1/probe-7f3a", admin.Trim())).Status);
+        Assert.Equal(404, (await fx.ScrapeAsync(fx.HubUrl + "/api/v1/namespaces/default/configmaps/x/nosuchsub-7f3a", admin.Trim())).Status);
+        body = (await fx.ScrapeAsync(metricsUrl, fx.ScrapeToken)).Body;
+        Assert.DoesNotContain("probe-7f3a", body);
+        Assert.DoesNotContain("scan.example.com", body);
+        Assert.DoesNotContain("nosuchsub-7f3a", body);
+        Assert.Contains("apiserver_request_total{verb=\"LIST\",group=\"\",version=\"\",resource=\"\",subresource=\"\",code=\"404\"}", body);
+        Assert.Contains("apiserver_request_total{verb=\"GET\",group=\"\",version=\"v1\",resource=\"configmaps\",subresource=\"\",code=\"404\"}", body);
     }
 
     [Fact]
