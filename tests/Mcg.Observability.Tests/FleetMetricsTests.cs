@@ -237,6 +237,60 @@ public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task PrometheusSeesPlacementDecisionsAndPolicyCompliancePerCluster()
+    {
+        (await fx.Hub.RunAsync("create namespace governed")).Ok();
+        (await fx.Hub.RunAsync("apply -f -", """
+            apiVersion: cluster.open-cluster-management.io/v1beta2
+            kind: ManagedClusterSetBinding
+            metadata: {name: global, namespace: governed}
+            spec: {clusterSet: global}
+            ---
+            apiVersion: cluster.open-cluster-management.io/v1beta1
+            kind: Placement
+            metadata: {name: aws, namespace: governed}
+            spec:
+              predicates:
+              - requiredClusterSelector:
+                  labelSelector: {matchLabels: {cloud: AWS}}
+            ---
+            apiVersion: policy.open-cluster-management.io/v1
+            kind: Policy
+            metadata: {name: audit-ns, namespace: governed}
+            spec:
+              remediationAction: inform
+              disabled: false
+              policy-templates:
+              - objectDefinition:
+                  apiVersion: policy.open-cluster-management.io/v1
+                  kind: ConfigurationPolicy
+                  metadata: {name: audit-ns}
+                  spec:
+                    remediationAction: inform
+                    object-templates:
+                    - complianceType: musthave
+                      objectDefinition: {apiVersion: v1, kind: Namespace, metadata: {name: audit-metrics}}
+            ---
+            apiVersion: policy.open-cluster-management.io/v1
+            kind: PlacementBinding
+            metadata: {name: aws-policies, namespace: governed}
+            placementRef: {apiGroup: cluster.open-cluster-management.io, kind: Placement, name: aws}
+            subjects:
+            - {apiGroup: policy.open-cluster-management.io, kind: Policy, name: audit-ns}
+            """)).Ok();
+
+        await EventuallyQueryAsync("""mcg_placement_decisions{namespace="governed",placement="aws"} == 1""", "the placement selects the AWS cluster");
+        await EventuallyQueryAsync($"policy_governance_info{{type=\"propagated\",policy=\"audit-ns\",policy_namespace=\"governed\",cluster_namespace=\"{ObservedFleet.Cluster}\"}} == 1",
+            "the policy is NonCompliant on the cluster");
+        await EventuallyQueryAsync("""policy_governance_info{type="root",policy="audit-ns",policy_namespace="governed"} == 1""", "the root policy is NonCompliant");
+
+        // Remediate: the namespace now exists on the cluster, and compliance follows.
+        (await fx.ClusterKubectl.RunAsync("create namespace audit-metrics")).Ok();
+        await EventuallyQueryAsync($"policy_governance_info{{type=\"propagated\",policy=\"audit-ns\",cluster_namespace=\"{ObservedFleet.Cluster}\"}} == 0",
+            "the policy is Compliant on the cluster");
+    }
+
+    [Fact]
     public async Task EveryDashboardQueryAndAlertRuleEvaluatesInPrometheus()
     {
         var dashboard = JsonNode.Parse(await File.ReadAllTextAsync(RepoFiles.Path("deploy", "grafana", "mcg-dashboard.json")))!;
