@@ -117,6 +117,47 @@ public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output
         Assert.Contains("""externalsecret_status_condition{name="orphan",namespace="default",condition="Ready",status="True"} 0""", body);
     }
 
+    [Fact]
+    public async Task AgentReportsTheStorageClusterPhaseAndItsChange()
+    {
+        // The Portworx StorageCluster CRD (schema left open), as a cluster running Portworx has it.
+        (await fx.ClusterKubectl.RunAsync("apply -f -", """
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata:
+              name: storageclusters.core.libopenstorage.org
+            spec:
+              group: core.libopenstorage.org
+              names: {kind: StorageCluster, listKind: StorageClusterList, plural: storageclusters, singular: storagecluster, shortNames: [stc]}
+              scope: Namespaced
+              versions:
+              - name: v1
+                served: true
+                storage: true
+                subresources: {status: {}}
+                schema:
+                  openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+            """)).Ok();
+        await fx.ClusterKubectl.RunAsync("create namespace portworx");
+        await Eventually.TrueAsync(async () => (await fx.ClusterKubectl.RunAsync("apply -f -", """
+            apiVersion: core.libopenstorage.org/v1
+            kind: StorageCluster
+            metadata: {name: px-metrics, namespace: portworx}
+            spec: {image: portworx/oci-monitor:3.1.0}
+            """)).ExitCode == 0, "the StorageCluster CRD is served", Patience);
+        (await fx.ClusterKubectl.RunAsync("""-n portworx patch storagecluster px-metrics --subresource=status --type merge -p '{"status":{"phase":"Initializing"}}'""")).Ok();
+        await EventuallyAgentShowsAsync("""mcg_storagecluster_status_phase{namespace="portworx",storagecluster="px-metrics",phase="Initializing"} 1""");
+        Assert.Contains("""mcg_storagecluster_status_phase{namespace="portworx",storagecluster="px-metrics",phase="Running"} 0""",
+            (await fx.ScrapeAsync(fx.AgentMetricsUrl, null)).Body);
+
+        (await fx.ClusterKubectl.RunAsync("""-n portworx patch storagecluster px-metrics --subresource=status --type merge -p '{"status":{"phase":"Running"}}'""")).Ok();
+        await EventuallyAgentShowsAsync("""mcg_storagecluster_status_phase{namespace="portworx",storagecluster="px-metrics",phase="Running"} 1""");
+    }
+
+    private async Task EventuallyAgentShowsAsync(string line) =>
+        await Eventually.TrueAsync(async () => (await fx.ScrapeAsync(fx.AgentMetricsUrl, null)).Body.Split('\n').Contains(line),
+            $"the agent's metrics show {line}", Patience);
+
     private async Task EventuallyScrapedAsync(string line) =>
         await Eventually.TrueAsync(async () => (await fx.ScrapeAsync(fx.HubUrl + "/metrics", fx.ScrapeToken)).Body.Split('\n').Contains(line),
             $"the hub's metrics show {line}", Patience);
