@@ -41,6 +41,17 @@ public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output
         Assert.Contains("# TYPE argocd_app_info gauge", body);
         Assert.Contains("# TYPE policy_governance_info gauge", body);
         await AssertPromtoolAcceptsAsync(body);
+
+        // Paths naming nothing served do not become label values (no cardinality from scanners or typos).
+        var admin = await File.ReadAllTextAsync(Path.Combine(fx.Fleet.Root, "hub", "api", "admin-token"));
+        Assert.Equal(404, (await fx.ScrapeAsync(fx.HubUrl + "/apis/scan.example.com/v1/probe-7f3a", admin.Trim())).Status);
+        Assert.Equal(404, (await fx.ScrapeAsync(fx.HubUrl + "/api/v1/namespaces/default/configmaps/x/nosuchsub-7f3a", admin.Trim())).Status);
+        body = (await fx.ScrapeAsync(metricsUrl, fx.ScrapeToken)).Body;
+        Assert.DoesNotContain("probe-7f3a", body);
+        Assert.DoesNotContain("scan.example.com", body);
+        Assert.DoesNotContain("nosuchsub-7f3a", body);
+        Assert.Contains("apiserver_request_total{verb=\"LIST\",group=\"\",version=\"\",resource=\"\",subresource=\"\",code=\"404\"}", body);
+        Assert.Contains("apiserver_request_total{verb=\"GET\",group=\"\",version=\"v1\",resource=\"configmaps\",subresource=\"\",code=\"404\"}", body);
     }
 
     [Fact]
@@ -105,6 +116,47 @@ public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output
         var body = (await fx.ScrapeAsync(fx.AgentMetricsUrl, null)).Body;
         Assert.Contains("""externalsecret_status_condition{name="orphan",namespace="default",condition="Ready",status="True"} 0""", body);
     }
+
+    [Fact]
+    public async Task AgentReportsTheStorageClusterPhaseAndItsChange()
+    {
+        // The Portworx StorageCluster CRD (schema left open), as a cluster running Portworx has it.
+        (await fx.ClusterKubectl.RunAsync("apply -f -", """
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata:
+              name: storageclusters.core.libopenstorage.org
+            spec:
+              group: core.libopenstorage.org
+              names: {kind: StorageCluster, listKind: StorageClusterList, plural: storageclusters, singular: storagecluster, shortNames: [stc]}
+              scope: Namespaced
+              versions:
+              - name: v1
+                served: true
+                storage: true
+                subresources: {status: {}}
+                schema:
+                  openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+            """)).Ok();
+        await fx.ClusterKubectl.RunAsync("create namespace portworx");
+        await Eventually.TrueAsync(async () => (await fx.ClusterKubectl.RunAsync("apply -f -", """
+            apiVersion: core.libopenstorage.org/v1
+            kind: StorageCluster
+            metadata: {name: px-metrics, namespace: portworx}
+            spec: {image: portworx/oci-monitor:3.1.0}
+            """)).ExitCode == 0, "the StorageCluster CRD is served", Patience);
+        (await fx.ClusterKubectl.RunAsync("""-n portworx patch storagecluster px-metrics --subresource=status --type merge -p '{"status":{"phase":"Initializing"}}'""")).Ok();
+        await EventuallyAgentShowsAsync("""mcg_storagecluster_status_phase{namespace="portworx",storagecluster="px-metrics",phase="Initializing"} 1""");
+        Assert.Contains("""mcg_storagecluster_status_phase{namespace="portworx",storagecluster="px-metrics",phase="Running"} 0""",
+            (await fx.ScrapeAsync(fx.AgentMetricsUrl, null)).Body);
+
+        (await fx.ClusterKubectl.RunAsync("""-n portworx patch storagecluster px-metrics --subresource=status --type merge -p '{"status":{"phase":"Running"}}'""")).Ok();
+        await EventuallyAgentShowsAsync("""mcg_storagecluster_status_phase{namespace="portworx",storagecluster="px-metrics",phase="Running"} 1""");
+    }
+
+    private async Task EventuallyAgentShowsAsync(string line) =>
+        await Eventually.TrueAsync(async () => (await fx.ScrapeAsync(fx.AgentMetricsUrl, null)).Body.Split('\n').Contains(line),
+            $"the agent's metrics show {line}", Patience);
 
     private async Task EventuallyScrapedAsync(string line) =>
         await Eventually.TrueAsync(async () => (await fx.ScrapeAsync(fx.HubUrl + "/metrics", fx.ScrapeToken)).Body.Split('\n').Contains(line),
@@ -223,6 +275,60 @@ public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output
         // The rule file loads in a real Prometheus, every group of it.
         var groups = (await fx.Prometheus.GetJsonAsync("/api/v1/rules"))["data"]!["groups"]!.AsArray().Select(g => g!["name"]!.GetValue<string>()).ToList();
         Assert.Equal(["mcg-applications", "mcg-fleet", "mcg-processes", "mcg-secrets", "mcg-storage"], groups.Order());
+    }
+
+    [Fact]
+    public async Task PrometheusSeesPlacementDecisionsAndPolicyCompliancePerCluster()
+    {
+        (await fx.Hub.RunAsync("create namespace governed")).Ok();
+        (await fx.Hub.RunAsync("apply -f -", """
+            apiVersion: cluster.open-cluster-management.io/v1beta2
+            kind: ManagedClusterSetBinding
+            metadata: {name: global, namespace: governed}
+            spec: {clusterSet: global}
+            ---
+            apiVersion: cluster.open-cluster-management.io/v1beta1
+            kind: Placement
+            metadata: {name: aws, namespace: governed}
+            spec:
+              predicates:
+              - requiredClusterSelector:
+                  labelSelector: {matchLabels: {cloud: AWS}}
+            ---
+            apiVersion: policy.open-cluster-management.io/v1
+            kind: Policy
+            metadata: {name: audit-ns, namespace: governed}
+            spec:
+              remediationAction: inform
+              disabled: false
+              policy-templates:
+              - objectDefinition:
+                  apiVersion: policy.open-cluster-management.io/v1
+                  kind: ConfigurationPolicy
+                  metadata: {name: audit-ns}
+                  spec:
+                    remediationAction: inform
+                    object-templates:
+                    - complianceType: musthave
+                      objectDefinition: {apiVersion: v1, kind: Namespace, metadata: {name: audit-metrics}}
+            ---
+            apiVersion: policy.open-cluster-management.io/v1
+            kind: PlacementBinding
+            metadata: {name: aws-policies, namespace: governed}
+            placementRef: {apiGroup: cluster.open-cluster-management.io, kind: Placement, name: aws}
+            subjects:
+            - {apiGroup: policy.open-cluster-management.io, kind: Policy, name: audit-ns}
+            """)).Ok();
+
+        await EventuallyQueryAsync("""mcg_placement_decisions{namespace="governed",placement="aws"} == 1""", "the placement selects the AWS cluster");
+        await EventuallyQueryAsync($"policy_governance_info{{type=\"propagated\",policy=\"audit-ns\",policy_namespace=\"governed\",cluster_namespace=\"{ObservedFleet.Cluster}\"}} == 1",
+            "the policy is NonCompliant on the cluster");
+        await EventuallyQueryAsync("""policy_governance_info{type="root",policy="audit-ns",policy_namespace="governed"} == 1""", "the root policy is NonCompliant");
+
+        // Remediate: the namespace now exists on the cluster, and compliance follows.
+        (await fx.ClusterKubectl.RunAsync("create namespace audit-metrics")).Ok();
+        await EventuallyQueryAsync($"policy_governance_info{{type=\"propagated\",policy=\"audit-ns\",cluster_namespace=\"{ObservedFleet.Cluster}\"}} == 0",
+            "the policy is Compliant on the cluster");
     }
 
     [Fact]

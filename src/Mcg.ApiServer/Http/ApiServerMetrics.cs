@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Mcg.ApiServer.Resources;
 using Microsoft.AspNetCore.Http;
 
 namespace Mcg.ApiServer.Http;
@@ -19,8 +20,13 @@ public sealed class ApiServerMetrics
     private readonly Histogram<double> _duration;
     private readonly UpDownCounter<long> _longRunning;
 
-    public ApiServerMetrics(IMeterFactory meters)
+    private static readonly HashSet<string> KnownMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+    private readonly ResourceRegistry _registry;
+
+    public ApiServerMetrics(IMeterFactory meters, ResourceRegistry registry)
     {
+        _registry = registry;
         var meter = meters.Create(MeterName);
         _requests = meter.CreateCounter<long>("apiserver_request_total",
             description: "Counter of apiserver requests broken out for each verb, group, version, resource, subresource and HTTP response code.");
@@ -45,32 +51,39 @@ public sealed class ApiServerMetrics
 
     public void Record(RequestInfo info, HttpContext http, TimeSpan elapsed)
     {
-        var tags = Tags(info, http.Request);
+        var tags = Tags(info, http.Request, http.Response.StatusCode);
         tags.Add("code", http.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
         _requests.Add(1, tags);
         if (info.Verb != "watch")
         {
-            _duration.Record(elapsed.TotalSeconds, Tags(info, http.Request));
+            tags.RemoveAt(tags.Count - 1); // the histogram has no code label
+            _duration.Record(elapsed.TotalSeconds, tags);
         }
     }
 
-    /// <summary>kube-apiserver's verb label: LIST, WATCH, APPLY and the HTTP method otherwise.</summary>
+    /// <summary>kube-apiserver's verb label: LIST, WATCH, APPLY and the HTTP method otherwise (OTHER for unusual ones).</summary>
     private static string Verb(RequestInfo info, HttpRequest request) => info.Verb switch
     {
         "list" => "LIST",
         "watch" => "WATCH",
         "patch" when request.ContentType?.StartsWith("application/apply-patch", StringComparison.Ordinal) == true => "APPLY",
-        _ => request.Method.ToUpperInvariant(),
+        _ => KnownMethods.Contains(request.Method.ToUpperInvariant()) ? request.Method.ToUpperInvariant() : "OTHER",
     };
 
-    private static TagList Tags(RequestInfo info, HttpRequest request) => new()
+    // Labels stay bounded: paths naming no served resource (typos, scans) are counted without group, version or resource,
+    // and unknown subresources (404) without subresource.
+    private TagList Tags(RequestInfo info, HttpRequest request, int? code = null)
     {
-        { "verb", Verb(info, request) },
-        { "group", info.Group },
-        { "version", info.Version },
-        { "resource", info.Resource },
-        { "subresource", info.Subresource },
-    };
+        var known = info.IsResourceRequest && _registry.Find(info.Group, info.Version, info.Resource) is not null;
+        return new()
+        {
+            { "verb", Verb(info, request) },
+            { "group", known ? info.Group : "" },
+            { "version", known ? info.Version : "" },
+            { "resource", known ? info.Resource : "" },
+            { "subresource", known && code != 404 ? info.Subresource : "" },
+        };
+    }
 
     private sealed class Release(Action release) : IDisposable
     {

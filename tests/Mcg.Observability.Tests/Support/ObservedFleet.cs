@@ -37,7 +37,8 @@ public sealed partial class ObservedFleet : IAsyncLifetime
     {
         await Fleet.StartHubAsync();
         HubUrl = await WaitForLogAsync(HubListening());
-        _cluster = await ServerProcess.StartAsync(Path.Combine(Fleet.Root, Cluster));
+        // No simulators: the tests set PVC and StorageCluster status themselves, and nothing else may change it.
+        _cluster = await ServerProcess.StartAsync(Path.Combine(Fleet.Root, Cluster), "--no-simulators");
         Fleet.Clusters[Cluster] = _cluster;
         var bootstrap = Path.Combine(Fleet.Root, $"{Cluster}-bootstrap");
         var join = await Fleet.RunAsync("cluster", "join", Cluster, "--kubeconfig", Fleet.HubKubeconfig, "--output", bootstrap);
