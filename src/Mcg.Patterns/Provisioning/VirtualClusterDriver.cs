@@ -41,7 +41,7 @@ public sealed class VirtualClusterDriver(IKubeClient hub, string hubKubeconfig, 
             var kubeconfig = Path.Combine(clusterData, "kubeconfig");
             File.Delete(kubeconfig); // rewritten by the server when it listens
             // The worker count is not passed yet: `mcg cluster serve --nodes` (the node simulator) arrives with the storage work.
-            var cluster = Start(request.Name, ["cluster", "serve", "--data", clusterData, "--name", request.Name]);
+            var cluster = Start(request.Name, ["cluster", "serve", "--data", clusterData, "--name", request.Name, "--nodes", request.Workers.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (!File.Exists(kubeconfig))
             {
@@ -63,7 +63,7 @@ public sealed class VirtualClusterDriver(IKubeClient hub, string hubKubeconfig, 
             }
             var agent = Start(request.Name + "-agent", args);
             _running[request.Name] = (cluster, agent);
-            logger.LogInformation("Virtual cluster {Cluster} started ({Platform}; the install-config asks for {Workers} workers), agent joining", request.Name, request.Platform, request.Workers);
+            logger.LogInformation("Virtual cluster {Cluster} started ({Platform}, {Workers} workers), agent joining", request.Name, request.Platform, request.Workers);
             return $"virtual cluster {request.Name} started (data {dir})";
         }
         finally

@@ -56,9 +56,11 @@ public class SamplePatternTests
         Assert.Empty(problems);
         var app = apps.Single(a => a.Name()!.EndsWith(appName, StringComparison.Ordinal));
         var sourceJson = (JsonObject)app["spec"]!["source"]!;
-        var dir = ArgoKustomizePatches.Apply(Path.Combine(Fixtures.Sample, sourceJson["path"]!.GetValue<string>()), sourceJson["kustomize"] as JsonObject);
+        var appDir = Path.Combine(Fixtures.Sample, sourceJson["path"]!.GetValue<string>());
+        // Our renderer applies spec.source.kustomize itself; kubectl kustomize gets what Argo CD's kustomize edit writes.
+        var dir = ArgoKustomizePatches.Apply(appDir, sourceJson["kustomize"] as JsonObject);
 
-        var rendered = new ManifestRenderer().Render(dir, ApplicationSource.Parse(sourceJson, "spec.source"));
+        var rendered = new ManifestRenderer().Render(appDir, ApplicationSource.Parse(sourceJson, "spec.source"));
         var expected = YamlJson.ParseAll(await KubectlKustomizeAsync(dir)).OfType<JsonObject>().ToList();
         Assert.Equal(expected.Count, rendered.Count);
         for (var i = 0; i < expected.Count; i++)
