@@ -11,8 +11,20 @@ public static class CustomResourceDefinitions
 {
     public sealed record Column(string Name, string JsonPath, int Priority = 0, string Type = "string");
 
-    public static JsonObject Build(ResourceRef resource, IReadOnlyList<string> shortNames, IReadOnlyList<Column> columns)
+    public static JsonObject Build(ResourceRef resource, IReadOnlyList<string> shortNames, IReadOnlyList<Column> columns, IReadOnlyList<string>? categories = null)
     {
+        var names = new JsonObject
+        {
+            ["plural"] = resource.Resource,
+            ["singular"] = resource.Kind.ToLowerInvariant(),
+            ["kind"] = resource.Kind,
+            ["listKind"] = resource.Kind + "List",
+            ["shortNames"] = new JsonArray(shortNames.Select(s => (JsonNode?)s).ToArray()),
+        };
+        if (categories is { Count: > 0 })
+        {
+            names["categories"] = new JsonArray(categories.Select(s => (JsonNode?)s).ToArray());
+        }
         var version = new JsonObject
         {
             ["name"] = resource.Version,
@@ -36,17 +48,28 @@ public static class CustomResourceDefinitions
             {
                 ["group"] = resource.Group,
                 ["scope"] = resource.Namespaced ? "Namespaced" : "Cluster",
-                ["names"] = new JsonObject
-                {
-                    ["plural"] = resource.Resource,
-                    ["singular"] = resource.Kind.ToLowerInvariant(),
-                    ["kind"] = resource.Kind,
-                    ["listKind"] = resource.Kind + "List",
-                    ["shortNames"] = new JsonArray(shortNames.Select(s => (JsonNode?)s).ToArray()),
-                },
+                ["names"] = names,
                 ["versions"] = new JsonArray(version),
             },
         };
+    }
+
+    /// <summary>Server-side applies the CRDs (ours to own) and waits until each is Established.</summary>
+    public static async Task ApplyAndWaitAsync(IKubeClient client, IEnumerable<JsonObject> crds, string fieldManager, CancellationToken ct)
+    {
+        var list = crds.ToList();
+        foreach (var crd in list)
+        {
+            await client.ApplyAsync(ResourceRef.CustomResourceDefinitions, crd, new ApplyOptions(fieldManager) { Force = true }, ct);
+        }
+        foreach (var crd in list)
+        {
+            while ((await client.GetAsync(ResourceRef.CustomResourceDefinitions, null, crd.Name()!, ct))?["status"]?["conditions"] is not JsonArray conditions
+                || !conditions.Any(c => c?["type"]?.GetValue<string>() == "Established" && c["status"]?.GetValue<string>() == "True"))
+            {
+                await Task.Delay(100, ct);
+            }
+        }
     }
 
     /// <summary>Creates the CRDs that do not exist yet; existing ones (maybe newer, from a real operator) are left alone.</summary>

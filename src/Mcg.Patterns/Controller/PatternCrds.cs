@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Mcg.Kube.Client;
+using Mcg.Kube.Objects;
 
 namespace Mcg.Patterns.Controller;
 
@@ -31,41 +32,6 @@ public static class PatternCrds
         Crd(OperatorGroups, ["og"], []),
     ];
 
-    private static JsonObject Crd(ResourceRef r, string[] shortNames, (string Name, string Path, int Priority)[] columns)
-    {
-        var version = new JsonObject
-        {
-            ["name"] = r.Version,
-            ["served"] = true,
-            ["storage"] = true,
-            ["schema"] = new JsonObject { ["openAPIV3Schema"] = new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true } },
-            ["subresources"] = new JsonObject { ["status"] = new JsonObject() },
-        };
-        if (columns.Length > 0)
-        {
-            version["additionalPrinterColumns"] = new JsonArray(columns
-                .Select(c => (JsonNode)new JsonObject { ["name"] = c.Name, ["type"] = "string", ["jsonPath"] = c.Path, ["priority"] = c.Priority })
-                .Append(new JsonObject { ["name"] = "Age", ["type"] = "date", ["jsonPath"] = ".metadata.creationTimestamp" }).ToArray());
-        }
-        return new JsonObject
-        {
-            ["apiVersion"] = "apiextensions.k8s.io/v1",
-            ["kind"] = "CustomResourceDefinition",
-            ["metadata"] = new JsonObject { ["name"] = $"{r.Resource}.{r.Group}" },
-            ["spec"] = new JsonObject
-            {
-                ["group"] = r.Group,
-                ["scope"] = "Namespaced",
-                ["names"] = new JsonObject
-                {
-                    ["plural"] = r.Resource,
-                    ["singular"] = r.Kind.ToLowerInvariant(),
-                    ["kind"] = r.Kind,
-                    ["listKind"] = r.Kind + "List",
-                    ["shortNames"] = new JsonArray(shortNames.Select(s => (JsonNode?)s).ToArray()),
-                },
-                ["versions"] = new JsonArray(version),
-            },
-        };
-    }
+    private static JsonObject Crd(ResourceRef r, string[] shortNames, (string Name, string Path, int Priority)[] columns) =>
+        CustomResourceDefinitions.Build(r, shortNames, columns.Select(c => new CustomResourceDefinitions.Column(c.Name, c.Path, c.Priority)).ToList());
 }
