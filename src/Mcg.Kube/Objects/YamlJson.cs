@@ -123,9 +123,18 @@ public static class YamlJson
                 {
                     var text = node.GetValue<string>();
                     var needsQuotes = ConvertScalar(new YamlScalarNode(text)) is not JsonValue jv || jv.GetValueKind() != System.Text.Json.JsonValueKind.String;
-                    return new YamlScalarNode(text) { Style = text.Contains('\n') ? ScalarStyle.Literal : needsQuotes ? ScalarStyle.DoubleQuoted : ScalarStyle.Any };
+                    return new YamlScalarNode(text) { Style = LiteralSafe(text) ? ScalarStyle.Literal : needsQuotes || text.Contains('\n') ? ScalarStyle.DoubleQuoted : ScalarStyle.Any };
                 }
                 return new YamlScalarNode(node.ToJsonString()) { Style = ScalarStyle.Plain };
         }
     }
+
+    /// <summary>
+    /// Whether a literal block (<c>|</c>) reads back as the same string: blocks cannot start with blank or indented
+    /// lines (the emitter's indentation indicator does not survive every case), hold only line breaks, or keep
+    /// trailing spaces and carriage returns; those strings are double-quoted instead.
+    /// </summary>
+    private static bool LiteralSafe(string text) =>
+        text.Contains('\n') && text.Trim().Length > 0 && !text.StartsWith(' ') && !text.StartsWith('\n') && !text.Contains('\r')
+        && !text.Split('\n').Any(line => line.EndsWith(' ') || line.EndsWith('\t'));
 }

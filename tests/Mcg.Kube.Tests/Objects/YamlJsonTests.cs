@@ -28,4 +28,21 @@ public sealed class YamlJsonTests
         Assert.StartsWith("app/broken.yaml: line ", e.Message);
         Assert.Throws<FormatException>(() => YamlJson.Parse("a: 1\na: 2\n", "dup.yaml"));
     }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\n\n")]
+    [InlineData("a\n")]
+    [InlineData("a\nb")]
+    [InlineData("x\n\n")]
+    [InlineData(" leading\nline")]
+    [InlineData("\nafter a blank line")]
+    [InlineData("trailing \nspace")]
+    [InlineData("crlf\r\nline")]
+    [InlineData("  \n  ")]
+    public void Multi_line_strings_survive_a_round_trip(string text)
+    {
+        var yaml = YamlJson.ToYaml(new JsonObject { ["v"] = text });
+        Assert.Equal(text, YamlJson.Parse(yaml)!["v"]!.GetValue<string>());
+    }
 }
