@@ -45,8 +45,6 @@ public sealed class EmbeddedApiServer : IAsyncDisposable
     /// <summary>Connect-style subresources (e.g. <c>pods/exec</c>) served by the host rather than the generic storage.</summary>
     public SubresourceHandlers Subresources => _app.Services.GetRequiredService<SubresourceHandlers>();
 
-    /// <summary>Cancelled when the host is asked to stop (SIGTERM, Ctrl+C: the generic host's console lifetime handles those).</summary>
-    public CancellationToken StopRequested => _app.Lifetime.ApplicationStopping;
 
     public static async Task<EmbeddedApiServer> StartAsync(ApiServerOptions options, ILoggerProvider? loggerProvider = null, CancellationToken ct = default)
     {

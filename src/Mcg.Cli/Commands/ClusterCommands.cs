@@ -116,9 +116,8 @@ public static class ClusterCommands
             Console.WriteLine($"kubeconfig: {server.KubeconfigPath}  (export KUBECONFIG={server.KubeconfigPath})");
             try
             {
-                // The host takes SIGTERM and Ctrl+C for itself (and stops); follow it as well as the command's own token.
-                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, server.StopRequested);
-                await Task.Delay(Timeout.Infinite, stop.Token);
+                // SIGTERM and Ctrl+C cancel the command's token (the embedded host leaves the signals to the command).
+                await Task.Delay(Timeout.Infinite, ct);
             }
             catch (OperationCanceledException)
             {

@@ -36,9 +36,12 @@ public sealed class FleetStatusReport(IKubeClient hub, IReadOnlyDictionary<strin
     private async Task ClustersAsync(DateTimeOffset now, CancellationToken ct)
     {
         var table = new TableWriter("CLUSTER", "CLOUD", "AVAILABLE", "LEASE AGE", "LABELS");
+        // One list for every cluster's lease (each lives in its cluster's namespace), not one read per cluster.
+        var leases = (await hub.ListAsync(Leases, null, new ListOptions { FieldSelector = $"metadata.name={LeaseController.LeaseName}" }, ct)).Items
+            .ToDictionary(l => l.Namespace() ?? "", StringComparer.Ordinal);
         foreach (var c in (await hub.ListAsync(OcmCrds.ManagedClusters, null, null, ct)).Items.OrderBy(c => c.Name(), StringComparer.Ordinal))
         {
-            var lease = await hub.GetAsync(Leases, c.Name(), LeaseController.LeaseName, ct);
+            var lease = leases.GetValueOrDefault(c.Name() ?? "");
             var labels = c.Metadata()["labels"] as JsonObject ?? [];
             table.Add(c.Name(), labels["cloud"]?.ToString(), Conditions.Get(c["status"] as JsonObject, "ManagedClusterConditionAvailable") ?? "Unknown",
                 TableConverter.Age((lease?["spec"] as JsonObject)?.GetString("renewTime"), now),
