@@ -218,7 +218,7 @@ public sealed class ApplicationDeliveryTests(ITestOutputHelper output)
         {
             if (DateTime.UtcNow > deadline)
             {
-                output.WriteLine(fleet.Log.ToString());
+                output.WriteLine(fleet.Log);
                 output.WriteLine((await fleet.Hub.RunAsync("get applications,applicationsets,manifestworks -A -o yaml")).Out);
                 throw new TimeoutException($"timed out waiting for: {what}");
             }

@@ -15,7 +15,7 @@ public sealed class FleetEndToEndTests(ITestOutputHelper output)
         {
             if (DateTime.UtcNow > deadline)
             {
-                output.WriteLine(fleet.Log.ToString());
+                output.WriteLine(fleet.Log);
                 throw new TimeoutException($"timed out waiting for: {what}");
             }
             await Task.Delay(200);

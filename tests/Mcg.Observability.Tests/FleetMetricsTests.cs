@@ -59,11 +59,7 @@ public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output
     {
         var hubDir = Path.Combine(fx.Fleet.Root, "hub");
         var init = VaultInitFile.Load(Path.Combine(hubDir, "vault-init.json")) ?? throw new InvalidOperationException("the hub wrote no vault-init.json");
-        string vaultUrl;
-        lock (fx.Fleet.Log)
-        {
-            vaultUrl = System.Text.RegularExpressions.Regex.Match(fx.Fleet.Log.ToString(), @"hub: vault: (https://\S+)").Groups[1].Value;
-        }
+        var vaultUrl = System.Text.RegularExpressions.Regex.Match(fx.Fleet.Log, @"hub: vault: (https://\S+)").Groups[1].Value;
         using var vault = new VaultClient(new VaultClientOptions
         {
             Address = vaultUrl,
@@ -360,7 +356,7 @@ public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output
         }
         catch (Exception)
         {
-            output.WriteLine(fx.Fleet.Log.ToString());
+            output.WriteLine(fx.Fleet.Log);
             output.WriteLine(fx.Prometheus.Log);
             throw;
         }

@@ -15,11 +15,7 @@ public sealed class StructuredLogTests(ObservedFleet fx)
         List<JsonObject> events = [];
         await Eventually.TrueAsync(() =>
         {
-            string[] lines;
-            lock (fx.Fleet.Log)
-            {
-                lines = fx.Fleet.Log.ToString().Split('\n');
-            }
+            var lines = fx.Fleet.Log.Split('\n');
             // Log events are JSON; the agent's few plain announcements ("metrics on …") are not log events.
             events = lines.Where(l => l.StartsWith(prefix + "{", StringComparison.Ordinal))
                 .Select(l => (JsonObject)JsonNode.Parse(l[prefix.Length..])!).ToList();

@@ -13,7 +13,19 @@ public sealed class FleetProcesses : IAsyncDisposable
 
     public string Root { get; } = Directory.CreateTempSubdirectory("mcg-fleet-").FullName;
     public string HubKubeconfig => Path.Combine(Root, "hub", "kubeconfig");
-    public StringBuilder Log { get; } = new();
+    private readonly StringBuilder _log = new();
+
+    /// <summary>Everything the processes printed so far (a snapshot: they keep writing from other threads).</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
     public Dictionary<string, ServerProcess> Clusters { get; } = [];
     public Kubectl Hub => new(HubKubeconfig);
 
@@ -29,7 +41,7 @@ public sealed class FleetProcesses : IAsyncDisposable
             probe.Start();
             _hubPort = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
         }
-        var marks = Log.ToString().Split("hub listening on").Length;
+        var marks = Log.Split("hub listening on").Length;
         var hub = _hub = Start("hub", ["hub", "--data", Path.Combine(Root, "hub"), "--port", _hubPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. extra]);
         await WaitForLineAsync(hub, "hub listening on", marks);
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -122,9 +134,9 @@ public sealed class FleetProcesses : IAsyncDisposable
     {
         if (line is not null)
         {
-            lock (Log)
+            lock (_log)
             {
-                Log.Append(tag).Append(": ").AppendLine(line);
+                _log.Append(tag).Append(": ").AppendLine(line);
             }
         }
     }
@@ -134,12 +146,9 @@ public sealed class FleetProcesses : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            lock (Log)
+            if (Log.Split(marker).Length > occurrences)
             {
-                if (Log.ToString().Split(marker).Length > occurrences)
-                {
-                    return;
-                }
+                return;
             }
             if (p.HasExited || DateTime.UtcNow > deadline)
             {

@@ -116,11 +116,8 @@ public sealed partial class ObservedFleet : IAsyncLifetime
         var url = "";
         await Eventually.TrueAsync(() =>
         {
-            lock (Fleet.Log)
-            {
-                var m = line.Match(Fleet.Log.ToString());
-                url = m.Success ? m.Groups[1].Value : "";
-            }
+            var m = line.Match(Fleet.Log);
+            url = m.Success ? m.Groups[1].Value : "";
             return Task.FromResult(url.Length > 0);
         }, $"a log line matching {line}", TimeSpan.FromSeconds(90));
         return url;

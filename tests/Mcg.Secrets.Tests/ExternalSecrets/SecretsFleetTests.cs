@@ -46,7 +46,7 @@ public sealed class SecretsFleetTests(SecretsFleetFixture fleet, ITestOutputHelp
         }
         catch
         {
-            output.WriteLine(fleet.Fleet.Log.ToString());
+            output.WriteLine(fleet.Fleet.Log);
             throw;
         }
     }
