@@ -18,7 +18,7 @@ namespace Mcg.GitOps.ApplicationSets;
 /// </summary>
 public sealed class ApplicationSetController : IReconciler
 {
-    public static readonly ResourceRef ApplicationSets = new(ArgoCrds.Group, ArgoCrds.Version, "applicationsets", "ApplicationSet", true);
+    public static readonly ResourceRef ApplicationSets = ArgoCrds.ApplicationSets;
     public const string FieldManager = "argocd-applicationset-controller";
     private static readonly TimeSpan StatusRefreshDelay = TimeSpan.FromSeconds(1);
 

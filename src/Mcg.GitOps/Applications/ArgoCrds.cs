@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mcg.Kube.Client;
 using Mcg.Kube.Objects;
 
 namespace Mcg.GitOps.Applications;
@@ -9,66 +10,30 @@ public static class ArgoCrds
     public const string Group = "argoproj.io";
     public const string Version = "v1alpha1";
 
+    public static readonly ResourceRef Applications = new(Group, Version, "applications", "Application", true);
+    public static readonly ResourceRef AppProjects = new(Group, Version, "appprojects", "AppProject", true);
+    public static readonly ResourceRef ApplicationSets = new(Group, Version, "applicationsets", "ApplicationSet", true);
+
     public static IReadOnlyList<JsonObject> All =>
     [
-        Crd("applications", "application", "Application", ["app", "apps"],
+        Crd(Applications, ["app", "apps"],
         [
-            ("Sync Status", ".status.sync.status", 0),
-            ("Health Status", ".status.health.status", 0),
-            ("Revision", ".status.sync.revision", 10),
-            ("Project", ".spec.project", 10),
+            new("Sync Status", ".status.sync.status"),
+            new("Health Status", ".status.health.status"),
+            new("Revision", ".status.sync.revision", 10),
+            new("Project", ".spec.project", 10),
         ]),
-        Crd("appprojects", "appproject", "AppProject", ["appproj", "appprojs"], []),
-        Crd("applicationsets", "applicationset", "ApplicationSet", ["appset", "appsets"], []),
+        Crd(AppProjects, ["appproj", "appprojs"], []),
+        Crd(ApplicationSets, ["appset", "appsets"], []),
     ];
 
-    private static JsonObject Crd(string plural, string singular, string kind, string[] shortNames, (string Name, string Path, int Priority)[] columns)
-    {
-        var version = new JsonObject
+    // Upstream's CRDs have no status subresource: the controller writes status with the object.
+    private static JsonObject Crd(ResourceRef r, string[] shortNames, CustomResourceDefinitions.Column[] columns) =>
+        CustomResourceDefinitions.Build(r, shortNames, columns, new()
         {
-            ["name"] = Version,
-            ["served"] = true,
-            ["storage"] = true,
-            ["schema"] = new JsonObject
-            {
-                ["openAPIV3Schema"] = new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true },
-            },
-        };
-        if (columns.Length > 0)
-        {
-            var cols = new JsonArray();
-            foreach (var c in columns)
-            {
-                cols.Add(new JsonObject { ["name"] = c.Name, ["type"] = "string", ["jsonPath"] = c.Path, ["priority"] = c.Priority });
-            }
-            cols.Add(new JsonObject { ["name"] = "Age", ["type"] = "date", ["jsonPath"] = ".metadata.creationTimestamp" });
-            version["additionalPrinterColumns"] = cols;
-        }
-        return new JsonObject
-        {
-            ["apiVersion"] = "apiextensions.k8s.io/v1",
-            ["kind"] = "CustomResourceDefinition",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = $"{plural}.{Group}",
-                ["labels"] = new JsonObject { ["app.kubernetes.io/name"] = $"{plural}.{Group}", ["app.kubernetes.io/part-of"] = "argocd" },
-            },
-            ["spec"] = new JsonObject
-            {
-                ["group"] = Group,
-                ["scope"] = "Namespaced",
-                ["names"] = new JsonObject
-                {
-                    ["plural"] = plural,
-                    ["singular"] = singular,
-                    ["kind"] = kind,
-                    ["listKind"] = kind + "List",
-                    ["shortNames"] = new JsonArray(shortNames.Select(s => (JsonNode)s).ToArray()),
-                },
-                ["versions"] = new JsonArray(version),
-            },
-        };
-    }
+            StatusSubresource = false,
+            Labels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = $"{r.Resource}.{Group}", ["app.kubernetes.io/part-of"] = "argocd" },
+        });
 
     /// <summary>The <c>default</c> AppProject Argo CD creates: everything allowed.</summary>
     public static JsonObject DefaultProject(string ns) => new()

@@ -17,8 +17,8 @@ namespace Mcg.GitOps.Controller;
 /// </summary>
 public sealed class ApplicationController : IReconciler, IAsyncDisposable
 {
-    public static readonly ResourceRef Applications = new(ArgoCrds.Group, ArgoCrds.Version, "applications", "Application", true);
-    public static readonly ResourceRef AppProjects = new(ArgoCrds.Group, ArgoCrds.Version, "appprojects", "AppProject", true);
+    public static readonly ResourceRef Applications = ArgoCrds.Applications;
+    public static readonly ResourceRef AppProjects = ArgoCrds.AppProjects;
     private const string RefreshAnnotation = "argocd.argoproj.io/refresh";
 
     /// <summary>Argo CD's cascading-delete finalizer: deleting the application deletes its resources first.</summary>
@@ -89,18 +89,7 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
     /// <summary>The Argo CD CRDs, the control namespace and the <c>default</c> AppProject, as an Argo CD install brings them.</summary>
     public static async Task InstallAsync(IKubeClient client, string controlNamespace, CancellationToken ct)
     {
-        foreach (var crd in ArgoCrds.All)
-        {
-            await client.ApplyAsync(ResourceRef.CustomResourceDefinitions, crd, new ApplyOptions("mcg-install") { Force = true }, ct);
-        }
-        foreach (var crd in ArgoCrds.All)
-        {
-            while (!(await client.GetAsync(ResourceRef.CustomResourceDefinitions, null, crd.Name()!, ct))?["status"]?["conditions"]?.AsArray()
-                .Any(c => c?["type"]?.GetValue<string>() == "Established" && c["status"]?.GetValue<string>() == "True") ?? true)
-            {
-                await Task.Delay(100, ct);
-            }
-        }
+        await CustomResourceDefinitions.ApplyAndWaitAsync(client, ArgoCrds.All, "mcg-install", ct);
         if (await client.GetAsync(ResourceRef.Namespaces, null, controlNamespace, ct) is null)
         {
             await client.ApplyAsync(ResourceRef.Namespaces, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = controlNamespace } },

@@ -9,10 +9,21 @@ namespace Mcg.Kube.Objects;
 /// </summary>
 public static class CustomResourceDefinitions
 {
-    public sealed record Column(string Name, string JsonPath, int Priority = 0, string Type = "string");
+    public sealed record Column(string Name, string JsonPath, int Priority = 0, string Type = "string", string? Description = null);
 
-    public static JsonObject Build(ResourceRef resource, IReadOnlyList<string> shortNames, IReadOnlyList<Column> columns, IReadOnlyList<string>? categories = null)
+    /// <summary>Options upstream CRDs differ in: Argo CD's have no status subresource and carry labels.</summary>
+    public sealed record Shape
     {
+        public IReadOnlyList<string> Categories { get; init; } = [];
+        public bool StatusSubresource { get; init; } = true;
+        public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+        public string? AgeDescription { get; init; }
+    }
+
+    public static JsonObject Build(ResourceRef resource, IReadOnlyList<string> shortNames, IReadOnlyList<Column> columns, Shape? shape = null)
+    {
+        shape ??= new Shape();
+        var categories = shape.Categories;
         var names = new JsonObject
         {
             ["plural"] = resource.Resource,
@@ -21,7 +32,7 @@ public static class CustomResourceDefinitions
             ["listKind"] = resource.Kind + "List",
             ["shortNames"] = new JsonArray(shortNames.Select(s => (JsonNode?)s).ToArray()),
         };
-        if (categories is { Count: > 0 })
+        if (categories.Count > 0)
         {
             names["categories"] = new JsonArray(categories.Select(s => (JsonNode?)s).ToArray());
         }
@@ -31,19 +42,26 @@ public static class CustomResourceDefinitions
             ["served"] = true,
             ["storage"] = true,
             ["schema"] = new JsonObject { ["openAPIV3Schema"] = new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true } },
-            ["subresources"] = new JsonObject { ["status"] = new JsonObject() },
         };
+        if (shape.StatusSubresource)
+        {
+            version["subresources"] = new JsonObject { ["status"] = new JsonObject() };
+        }
         if (columns.Count > 0)
         {
-            version["additionalPrinterColumns"] = new JsonArray(columns
-                .Select(c => (JsonNode)new JsonObject { ["name"] = c.Name, ["type"] = c.Type, ["jsonPath"] = c.JsonPath, ["priority"] = c.Priority })
-                .Append(new JsonObject { ["name"] = "Age", ["type"] = "date", ["jsonPath"] = ".metadata.creationTimestamp" }).ToArray());
+            version["additionalPrinterColumns"] = new JsonArray(columns.Append(new Column("Age", ".metadata.creationTimestamp", Type: "date", Description: shape.AgeDescription))
+                .Select(c => (JsonNode)PrinterColumn(c)).ToArray());
+        }
+        var metadata = new JsonObject { ["name"] = $"{resource.Resource}.{resource.Group}" };
+        if (shape.Labels.Count > 0)
+        {
+            metadata["labels"] = new JsonObject(shape.Labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value)));
         }
         return new JsonObject
         {
             ["apiVersion"] = "apiextensions.k8s.io/v1",
             ["kind"] = "CustomResourceDefinition",
-            ["metadata"] = new JsonObject { ["name"] = $"{resource.Resource}.{resource.Group}" },
+            ["metadata"] = metadata,
             ["spec"] = new JsonObject
             {
                 ["group"] = resource.Group,
@@ -52,6 +70,20 @@ public static class CustomResourceDefinitions
                 ["versions"] = new JsonArray(version),
             },
         };
+    }
+
+    private static JsonObject PrinterColumn(Column c)
+    {
+        var column = new JsonObject { ["name"] = c.Name, ["type"] = c.Type, ["jsonPath"] = c.JsonPath };
+        if (c.Priority != 0)
+        {
+            column["priority"] = c.Priority;
+        }
+        if (c.Description is not null)
+        {
+            column["description"] = c.Description;
+        }
+        return column;
     }
 
     /// <summary>Server-side applies the CRDs (ours to own) and waits until each is Established.</summary>

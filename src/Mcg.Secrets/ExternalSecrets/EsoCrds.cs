@@ -39,5 +39,5 @@ public static class EsoCrds
         CustomResourceDefinitions.ApplyAndWaitAsync(client, All, "mcg-external-secrets", ct);
 
     private static JsonObject Crd(ResourceRef r, string[] shortNames, string[] categories, (string Name, string Type, string Path)[] columns) =>
-        CustomResourceDefinitions.Build(r, shortNames, columns.Select(c => new CustomResourceDefinitions.Column(c.Name, c.Path, Type: c.Type)).ToList(), categories);
+        CustomResourceDefinitions.Build(r, shortNames, columns.Select(c => new CustomResourceDefinitions.Column(c.Name, c.Path, Type: c.Type)).ToList(), new() { Categories = categories });
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Mcg.Kube.Client;
 using Mcg.Kube.Objects;
+using Mcg.Storage.Simulation;
 
 namespace Mcg.Storage.Portworx;
 
@@ -12,70 +13,23 @@ public static class PortworxCrds
 {
     public static IReadOnlyList<JsonObject> All() =>
     [
-        Crd("storageclusters", "StorageCluster", "stc", """
-            - {name: Cluster Name, type: string, jsonPath: .status.clusterName, description: The name of the storage cluster}
-            - {name: Cluster UUID, type: string, jsonPath: .status.clusterUid, description: The unique ID of the storage cluster}
-            - {name: Status, type: string, jsonPath: .status.phase, description: The status of the storage cluster}
-            - {name: Version, type: string, jsonPath: .status.version, description: The version of the storage cluster}
-            - {name: Age, type: date, jsonPath: .metadata.creationTimestamp, description: The age of the storage cluster}
-            """),
-        Crd("storagenodes", "StorageNode", "sn", """
-            - {name: ID, type: string, jsonPath: .status.nodeUid, description: The corresponding Kubernetes node name for the storage node}
-            - {name: Status, type: string, jsonPath: .status.phase, description: The current status of the storage node}
-            - {name: Version, type: string, jsonPath: .spec.version, description: The version of the storage node}
-            - {name: Storage-Capacity, type: string, jsonPath: .status.storage.totalSize, description: The total storage capacity of the node}
-            - {name: Storage-Used, type: string, jsonPath: .status.storage.usedSize, description: The used storage on the node}
-            - {name: Age, type: date, jsonPath: .metadata.creationTimestamp, description: The age of the storage node}
-            """),
+        CustomResourceDefinitions.Build(Resources.StorageClusters, ["stc"],
+        [
+            new("Cluster Name", ".status.clusterName", Description: "The name of the storage cluster"),
+            new("Cluster UUID", ".status.clusterUid", Description: "The unique ID of the storage cluster"),
+            new("Status", ".status.phase", Description: "The status of the storage cluster"),
+            new("Version", ".status.version", Description: "The version of the storage cluster"),
+        ], new() { AgeDescription = "The age of the storage cluster" }),
+        CustomResourceDefinitions.Build(Resources.StorageNodes, ["sn"],
+        [
+            new("ID", ".status.nodeUid", Description: "The corresponding Kubernetes node name for the storage node"),
+            new("Status", ".status.phase", Description: "The current status of the storage node"),
+            new("Version", ".spec.version", Description: "The version of the storage node"),
+            new("Storage-Capacity", ".status.storage.totalSize", Description: "The total storage capacity of the node"),
+            new("Storage-Used", ".status.storage.usedSize", Description: "The used storage on the node"),
+        ], new() { AgeDescription = "The age of the storage node" }),
     ];
 
     /// <summary>Creates the CRDs that do not exist yet (what installing the operator does).</summary>
-    public static async Task InstallAsync(IKubeClient client, CancellationToken ct)
-    {
-        foreach (var crd in All())
-        {
-            if (await client.GetAsync(ResourceRef.CustomResourceDefinitions, null, crd.Name()!, ct) is null)
-            {
-                try
-                {
-                    await client.CreateAsync(ResourceRef.CustomResourceDefinitions, crd, null, ct);
-                }
-                catch (KubeApiException e) when (e.IsAlreadyExists)
-                {
-                }
-            }
-        }
-    }
-
-    private static JsonObject Crd(string plural, string kind, string shortName, string columns) => new()
-    {
-        ["apiVersion"] = "apiextensions.k8s.io/v1",
-        ["kind"] = "CustomResourceDefinition",
-        ["metadata"] = new JsonObject { ["name"] = $"{plural}.core.libopenstorage.org" },
-        ["spec"] = new JsonObject
-        {
-            ["group"] = "core.libopenstorage.org",
-            ["scope"] = "Namespaced",
-            ["names"] = new JsonObject
-            {
-                ["plural"] = plural,
-                ["singular"] = kind.ToLowerInvariant(),
-                ["kind"] = kind,
-                ["listKind"] = kind + "List",
-                ["shortNames"] = new JsonArray(shortName),
-            },
-            ["versions"] = new JsonArray(new JsonObject
-            {
-                ["name"] = "v1",
-                ["served"] = true,
-                ["storage"] = true,
-                ["subresources"] = new JsonObject { ["status"] = new JsonObject() },
-                ["additionalPrinterColumns"] = YamlJson.Parse(columns),
-                ["schema"] = new JsonObject
-                {
-                    ["openAPIV3Schema"] = new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true },
-                },
-            }),
-        },
-    };
+    public static Task InstallAsync(IKubeClient client, CancellationToken ct) => CustomResourceDefinitions.InstallMissingAsync(client, All(), ct);
 }
