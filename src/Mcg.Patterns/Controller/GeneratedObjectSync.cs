@@ -17,8 +17,8 @@ public sealed class GeneratedObjectSync(IKubeClient client, string fieldManager)
     public static readonly IReadOnlyList<ResourceRef> Kinds =
     [
         ResourceRef.Namespaces,
-        PatternCrds.OperatorGroups,
-        PatternCrds.Subscriptions,
+        OlmKinds.OperatorGroups,
+        OlmKinds.Subscriptions,
         ApplicationController.AppProjects,
         OcmCrds.ManagedClusterSets,
         OcmCrds.ManagedClusterSetBindings,

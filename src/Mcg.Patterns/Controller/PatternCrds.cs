@@ -7,7 +7,7 @@ namespace Mcg.Patterns.Controller;
 /// <summary>
 /// The kinds the pattern controller serves or writes that no other part of the hub installs: the patterns operator's
 /// <c>gitops.hybrid-cloud-patterns.io/v1alpha1</c> Pattern (short name <c>patt</c>, Step/Error columns as upstream),
-/// OLM's Subscription and OperatorGroup, which the clustergroup chart emits, and the Hive kinds the acm chart emits for
+/// OLM's kinds (the clustergroup chart emits Subscriptions and OperatorGroups), and the Hive kinds the acm chart emits for
 /// cluster provisioning.
 /// </summary>
 public static class PatternCrds
@@ -15,8 +15,6 @@ public static class PatternCrds
     public const string Group = "gitops.hybrid-cloud-patterns.io";
 
     public static readonly ResourceRef Patterns = new(Group, "v1alpha1", "patterns", "Pattern", true);
-    public static readonly ResourceRef Subscriptions = new("operators.coreos.com", "v1alpha1", "subscriptions", "Subscription", true);
-    public static readonly ResourceRef OperatorGroups = new("operators.coreos.com", "v1", "operatorgroups", "OperatorGroup", true);
 
     public static readonly ResourceRef ClusterPools = new("hive.openshift.io", "v1", "clusterpools", "ClusterPool", true);
     public static readonly ResourceRef ClusterClaims = new("hive.openshift.io", "v1", "clusterclaims", "ClusterClaim", true);
@@ -28,8 +26,7 @@ public static class PatternCrds
         Crd(ClusterClaims, [], [("Pool", ".spec.clusterPoolName", 0), ("Provisioned", ".status.conditions[?(@.type==\"Provisioned\")].status", 0)]),
         Crd(ClusterDeployments, ["cd"], [("ClusterName", ".spec.clusterName", 0), ("Provisioned", ".status.conditions[?(@.type==\"Provisioned\")].status", 0)]),
         Crd(Patterns, ["patt"], [("Step", ".status.lastStep", 1), ("Error", ".status.lastError", 2)]),
-        Crd(Subscriptions, ["sub", "subs"], [("Package", ".spec.name", 0), ("Source", ".spec.source", 0), ("Channel", ".spec.channel", 0)]),
-        Crd(OperatorGroups, ["og"], []),
+        .. OlmKinds.Crds(),
     ];
 
     private static JsonObject Crd(ResourceRef r, string[] shortNames, (string Name, string Path, int Priority)[] columns) =>

@@ -17,10 +17,6 @@ namespace Mcg.Storage.Olm;
 /// </summary>
 public sealed class OlmSimulator : IReconciler
 {
-    public static readonly ResourceRef Subscriptions = new("operators.coreos.com", "v1alpha1", "subscriptions", "Subscription", true);
-    public static readonly ResourceRef OperatorGroups = new("operators.coreos.com", "v1", "operatorgroups", "OperatorGroup", true);
-    public static readonly ResourceRef ClusterServiceVersions = new("operators.coreos.com", "v1alpha1", "clusterserviceversions", "ClusterServiceVersion", true);
-    public static readonly ResourceRef InstallPlans = new("operators.coreos.com", "v1alpha1", "installplans", "InstallPlan", true);
     private const string FieldManager = "olm";
 
     private readonly IKubeClient _client;
@@ -31,24 +27,14 @@ public sealed class OlmSimulator : IReconciler
     {
         _client = client;
         _clock = clock ?? TimeProvider.System;
-        _subscriptions = new Informer(client, Subscriptions, new InformerOptions(), loggers.CreateLogger<Informer>());
+        _subscriptions = new Informer(client, OlmKinds.Subscriptions, new InformerOptions(), loggers.CreateLogger<Informer>());
         Controller = new KubeController("olm-subscriptions", this, new ControllerOptions(), loggers.CreateLogger<KubeController>());
         Controller.Watch(_subscriptions);
     }
 
     public KubeController Controller { get; }
 
-    public static IReadOnlyList<JsonObject> Crds() =>
-    [
-        CustomResourceDefinitions.Build(Subscriptions, ["sub", "subs"],
-            [new("Package", ".spec.name"), new("Source", ".spec.source"), new("Channel", ".spec.channel")]),
-        CustomResourceDefinitions.Build(OperatorGroups, ["og"], []),
-        CustomResourceDefinitions.Build(ClusterServiceVersions, ["csv", "csvs"],
-            [new("Display", ".spec.displayName"), new("Version", ".spec.version"), new("Phase", ".status.phase")]),
-        CustomResourceDefinitions.Build(InstallPlans, ["ip"], [new("CSV", ".spec.clusterServiceVersionNames[0]"), new("Approval", ".spec.approval")]),
-    ];
-
-    public Task InstallCrdsAsync(CancellationToken ct) => CustomResourceDefinitions.InstallMissingAsync(_client, Crds(), ct);
+    public Task InstallCrdsAsync(CancellationToken ct) => CustomResourceDefinitions.InstallMissingAsync(_client, OlmKinds.Crds(), ct);
 
     public Task RunAsync(CancellationToken ct) => Task.WhenAll(_subscriptions.RunAsync(ct), Controller.RunAsync(ct));
 
@@ -80,7 +66,7 @@ public sealed class OlmSimulator : IReconciler
             }, ct);
             return ReconcileResult.Done;
         }
-        await _client.ApplyAsync(ClusterServiceVersions, new JsonObject
+        await _client.ApplyAsync(OlmKinds.ClusterServiceVersions, new JsonObject
         {
             ["apiVersion"] = "operators.coreos.com/v1alpha1",
             ["kind"] = "ClusterServiceVersion",
@@ -92,7 +78,7 @@ public sealed class OlmSimulator : IReconciler
                 ["install"] = new JsonObject { ["strategy"] = "deployment" },
             },
         }, new ApplyOptions(FieldManager) { Force = true }, ct);
-        var csv = await _client.GetAsync(ClusterServiceVersions, ns, csvName, ct);
+        var csv = await _client.GetAsync(OlmKinds.ClusterServiceVersions, ns, csvName, ct);
         if (csv is not null && csv["status"]?["phase"]?.GetValue<string>() != "Succeeded")
         {
             csv["status"] = new JsonObject
@@ -103,7 +89,7 @@ public sealed class OlmSimulator : IReconciler
                 ["lastUpdateTime"] = now,
                 ["lastTransitionTime"] = now,
             };
-            await _client.UpdateStatusAsync(ClusterServiceVersions, csv, null, ct);
+            await _client.UpdateStatusAsync(OlmKinds.ClusterServiceVersions, csv, null, ct);
         }
         var status = subscription["status"] as JsonObject;
         if (status?["installedCSV"]?.GetValue<string>() == csvName && status["state"]?.GetValue<string>() == "AtLatestKnown")
@@ -138,6 +124,6 @@ public sealed class OlmSimulator : IReconciler
     {
         var updated = (JsonObject)subscription.DeepClone();
         updated["status"] = status;
-        await _client.UpdateStatusAsync(Subscriptions, updated, null, ct);
+        await _client.UpdateStatusAsync(OlmKinds.Subscriptions, updated, null, ct);
     }
 }
