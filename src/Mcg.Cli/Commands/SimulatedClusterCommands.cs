@@ -41,7 +41,7 @@ internal sealed class SimulationOptions
         {
             return $"--eviction-delay: \"{parse.GetValue(EvictionDelay)}\" is not a duration such as 30s or 5m";
         }
-        if (!Mcg.Fleet.Policy.Quantity.TryParse(parse.GetValue(NodeDisk), out var size) || size <= 0)
+        if (!Quantity.TryParse(parse.GetValue(NodeDisk), out var size) || size <= 0)
         {
             return $"--node-disk-size: \"{parse.GetValue(NodeDisk)}\" is not a size such as 512Gi";
         }

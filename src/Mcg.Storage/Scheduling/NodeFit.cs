@@ -45,7 +45,7 @@ internal static class NodeFit
             {
                 continue;
             }
-            Mcg.Fleet.Policy.Quantity.TryParse(node.Str("status", "allocatable", resource), out var allocatable);
+            Mcg.Kube.Objects.Quantity.TryParse(node.Str("status", "allocatable", resource), out var allocatable);
             if (podsOnNode.Sum(p => Pods.Request(p, resource)) + request > allocatable)
             {
                 return $"Insufficient {resource}";

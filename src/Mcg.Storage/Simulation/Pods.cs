@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Mcg.Fleet.Policy;
+using Mcg.Kube.Objects;
 
 namespace Mcg.Storage.Simulation;
 

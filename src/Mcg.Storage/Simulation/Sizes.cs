@@ -1,5 +1,5 @@
 using System.Globalization;
-using Mcg.Fleet.Policy;
+using Mcg.Kube.Objects;
 
 namespace Mcg.Storage.Simulation;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Mcg.Fleet.Policy;
+namespace Mcg.Kube.Objects;
 
 /// <summary>
 /// Kubernetes resource quantities (<c>500m</c>, <c>1Gi</c>, <c>1e3</c>, <c>128974848</c>) as exact decimals, so that templates
