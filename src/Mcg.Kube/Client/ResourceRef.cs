@@ -11,6 +11,12 @@ public sealed record ResourceRef(string Group, string Version, string Resource, 
     public static readonly ResourceRef Namespaces = new("", "v1", "namespaces", "Namespace", false);
     public static readonly ResourceRef ConfigMaps = new("", "v1", "configmaps", "ConfigMap", true);
     public static readonly ResourceRef Secrets = new("", "v1", "secrets", "Secret", true);
+    public static readonly ResourceRef ServiceAccounts = new("", "v1", "serviceaccounts", "ServiceAccount", true);
+    public static readonly ResourceRef Roles = new("rbac.authorization.k8s.io", "v1", "roles", "Role", true);
+    public static readonly ResourceRef RoleBindings = new("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true);
+    public static readonly ResourceRef ClusterRoles = new("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false);
+    public static readonly ResourceRef ClusterRoleBindings = new("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false);
+    public static readonly ResourceRef CronJobs = new("batch", "v1", "cronjobs", "CronJob", true);
     public static readonly ResourceRef Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true);
     public static readonly ResourceRef CustomResourceDefinitions =
         new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false);

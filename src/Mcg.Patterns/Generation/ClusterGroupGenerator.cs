@@ -14,7 +14,7 @@ public sealed record GeneratedSet(IReadOnlyList<JsonObject> Objects, IReadOnlyLi
 /// </summary>
 public static class ClusterGroupGenerator
 {
-    /// <summary>The hub's own group: namespaces, OperatorGroups, Subscriptions, AppProjects, Applications, Placements.</summary>
+    /// <summary>The hub's own group: namespaces, OperatorGroups, Subscriptions, AppProjects, imperative jobs, Applications, Placements.</summary>
     public static GeneratedSet Hub(PatternValues values, GenerationContext ctx)
     {
         var objects = new List<JsonObject>();
@@ -22,6 +22,7 @@ public static class ClusterGroupGenerator
         objects.AddRange(CoreGenerator.OperatorGroups(values));
         objects.AddRange(CoreGenerator.Subscriptions(values));
         objects.AddRange(CoreGenerator.Projects(values, ctx.ArgoNamespace));
+        objects.AddRange(ImperativeGenerator.Generate(values, ctx));
         var (apps, problems) = ApplicationGenerator.Generate(values, ctx);
         objects.AddRange(apps);
         if (ctx.Facts.IsHub(values.ClusterGroup.IsHubCluster) && values.ClusterGroup.ManagedClusterGroups.Count > 0)
@@ -47,6 +48,10 @@ public static class ClusterGroupGenerator
         if (operators.Count > 0)
         {
             objects.Add(Work($"{prefix}-operators", cluster, operators));
+        }
+        if (ImperativeGenerator.Generate(values, ctx) is { Count: > 0 } imperative)
+        {
+            objects.Add(Work($"{prefix}-imperative", cluster, imperative));
         }
         return new GeneratedSet(objects, problems);
     }

@@ -65,6 +65,3 @@ public sealed record ManagedClusterGroupEntry(
     JsonObject? ClusterPools,
     JsonObject? ClusterDeployments,
     string Field);
-
-/// <summary>An <c>imperative.jobs[]</c> entry (kept for status and later use; jobs run Ansible, which mcg does not).</summary>
-public sealed record ImperativeJob(string Name, string Playbook, long Timeout);

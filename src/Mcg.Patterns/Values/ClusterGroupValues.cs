@@ -27,7 +27,7 @@ public sealed record ClusterGroupValues(
     IReadOnlyList<ApplicationEntry> Applications,
     IReadOnlyList<ManagedClusterGroupEntry> ManagedClusterGroups,
     IReadOnlyList<string> SharedValueFiles,
-    IReadOnlyList<ImperativeJob> ImperativeJobs,
+    ImperativeValues Imperative,
     FormatGeneration Generation)
 {
     public static ClusterGroupValues Read(ValuesDocument doc)
@@ -52,7 +52,7 @@ public sealed record ClusterGroupValues(
             applications,
             ReadManagedClusterGroups(group["managedClusterGroups"]),
             group["sharedValueFiles"].Strings(),
-            ReadImperativeJobs(group["imperative"]),
+            ImperativeValues.Read(group["imperative"]),
             legacy ? FormatGeneration.Legacy : FormatGeneration.Current);
     }
 
@@ -236,25 +236,6 @@ public sealed record ClusterGroupValues(
                 entry["clusterPools"].Map()?.DeepClone() as JsonObject, entry["clusterDeployments"].Map()?.DeepClone() as JsonObject, entry.Path));
         }
         return result;
-    }
-
-    private static IReadOnlyList<ImperativeJob> ReadImperativeJobs(ValuesNode imperative)
-    {
-        if (imperative.IsNull)
-        {
-            return [];
-        }
-        imperative.Map();
-        var jobs = imperative["jobs"];
-        if (jobs.IsMap)
-        {
-            throw jobs.Error("must be a list (a map loses the order the jobs run in)");
-        }
-        return jobs.Items().Where(j => !j.IsNull && !Disabled(j)).Select(j =>
-        {
-            j.Map();
-            return new ImperativeJob(j["name"].RequiredString(), j["playbook"].RequiredString(), j["timeout"].Integer() ?? 600);
-        }).ToList();
     }
 
     private static JsonArray? ListOrNull(ValuesNode node)

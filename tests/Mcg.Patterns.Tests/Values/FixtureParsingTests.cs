@@ -36,7 +36,7 @@ public class FixtureParsingTests
         Assert.Equal(("exampleRegion", "group-one"), (group.Key, group.Name));
         Assert.Equal([KeyValuePair.Create("clusterGroup", "group-one")], group.AcmLabels);
         Assert.Equal(["/overrides/values-{{ $.Values.global.clusterPlatform }}.yaml", "/overrides/values-{{ $.Values.global.clusterVersion }}-{{ $.Values.clusterGroup.name }}.yaml"], v.ClusterGroup.SharedValueFiles);
-        var job = Assert.Single(v.ClusterGroup.ImperativeJobs);
+        var job = Assert.Single(v.ClusterGroup.Imperative.Jobs);
         Assert.Equal(("hello-world", "rhvp.cluster_utils.hello_world", 234L), (job.Name, job.Playbook, job.Timeout));
     }
 
@@ -72,7 +72,7 @@ public class FixtureParsingTests
         Assert.Equal("ManagedClusterInfo", acm.IgnoreDifferences![0]!["kind"]!.GetValue<string>());
         var group = Assert.Single(v.ClusterGroup.ManagedClusterGroups);
         Assert.Equal([new HelmOverride("clusterGroup.isHubCluster", "false", false)], group.HelmOverrides);
-        Assert.Empty(v.ClusterGroup.ImperativeJobs); // commented out
+        Assert.Empty(v.ClusterGroup.Imperative.Jobs); // commented out
     }
 
     [Fact]
