@@ -52,7 +52,6 @@ public sealed class InstallExternalVaultTests : IAsyncLifetime
         _root.Token = init!.RootToken;
         await _root.WritePolicyAsync("mcg-install", ManagementPolicy);
         _managementToken = (await _root.CreateTokenAsync(new TokenCreateRequest { Policies = ["mcg-install"], Ttl = "2h" })).ClientToken;
-        await _root.MountKvV2Async("secret");
         await _root.KvWriteAsync("secret", "spoke-b/private", new JsonObject { ["v"] = "only-for-spoke-b" });
 
         // The token file as the patterns keep secrets: encrypted by the real ansible-vault.
@@ -121,7 +120,7 @@ public sealed class InstallExternalVaultTests : IAsyncLifetime
             await client.InitAsync(1, 1); // initialised, still sealed
             bad = await McgCli.RunAsync(_fleet.HubKubeconfig, TimeSpan.FromMinutes(3), "install", "--kubeconfig", _fleet.HubKubeconfig, "--repo", _repo.Url,
                 "--vault-addr", sealedVault.Url, "--vault-token-file", TokenFile, "--vault-password-file", PasswordFile,
-                "--vault-ca-file", Path.Combine(sealedVault.DataDir, "ca.crt"), "--timeout-seconds", "60");
+                "--vault-ca-file", Path.Combine(sealedVault.DataDir, "ca.crt"), "--values-secret", Path.Combine(_repo.Path, "values-secret.yaml"), "--timeout-seconds", "60");
             Assert.Equal(1, bad.ExitCode);
             Assert.Contains($"--vault-addr {sealedVault.Url}: that Vault is sealed", bad.Err);
         }
