@@ -58,8 +58,14 @@ public sealed class ExternalVaultTokens(IKubeClient hub, Func<string, JsonObject
     {
         if (config() is not { } cfg)
         {
+            // Not in external mode (any more): mcg uninstall revoked the tokens. A deleted cluster must not wait for a
+            // revocation nobody can do now.
             _checked.Clear();
-            return ReconcileResult.Done; // not in external mode (any more): mcg uninstall cleaned up
+            if (key != HubKey && clusters(key) is { } gone && gone.Metadata()["deletionTimestamp"] is not null && gone.Finalizers().Contains(Finalizer))
+            {
+                await SetFinalizersAsync(hub, key, gone.Finalizers().Where(f => f != Finalizer), ct);
+            }
+            return ReconcileResult.Done;
         }
         try
         {
@@ -78,36 +84,34 @@ public sealed class ExternalVaultTokens(IKubeClient hub, Func<string, JsonObject
 
     private async Task<ReconcileResult> EnsureKeyAsync(string key, ExternalVaultConfig cfg, CancellationToken ct)
     {
+        if (key == HubKey)
         {
-            if (key == HubKey)
-            {
-                return await EnsureAsync(key, new HubTarget(hub), VaultLayout.HubMount, cfg, ct);
-            }
-            var cluster = clusters(key);
-            if (cluster is null || cluster.Metadata()["deletionTimestamp"] is not null)
-            {
-                await RemoveAsync(key, new WorkTarget(hub, key), cfg, ct);
-                if (cluster is not null && cluster.Finalizers().Contains(Finalizer))
-                {
-                    await SetFinalizersAsync(hub, key, cluster.Finalizers().Where(f => f != Finalizer), ct);
-                }
-                return ReconcileResult.Done;
-            }
-            if (cluster["spec"]?["hubAcceptsClient"]?.GetValue<bool>() != true)
-            {
-                return ReconcileResult.Done;
-            }
-            if (VaultLayout.ReservedMounts.Contains(key))
-            {
-                logger.LogWarning("managed cluster {Cluster}: its name is a reserved Vault path; it gets no Vault token", key);
-                return ReconcileResult.Done;
-            }
-            if (!cluster.Finalizers().Contains(Finalizer))
-            {
-                await SetFinalizersAsync(hub, key, [.. cluster.Finalizers(), Finalizer], ct);
-            }
-            return await EnsureAsync(key, new WorkTarget(hub, key), key, cfg, ct);
+            return await EnsureAsync(key, new HubTarget(hub), VaultLayout.HubMount, cfg, ct);
         }
+        var cluster = clusters(key);
+        if (cluster is null || cluster.Metadata()["deletionTimestamp"] is not null)
+        {
+            await RemoveAsync(key, new WorkTarget(hub, key), cfg, ct);
+            if (cluster is not null && cluster.Finalizers().Contains(Finalizer))
+            {
+                await SetFinalizersAsync(hub, key, cluster.Finalizers().Where(f => f != Finalizer), ct);
+            }
+            return ReconcileResult.Done;
+        }
+        if (cluster["spec"]?["hubAcceptsClient"]?.GetValue<bool>() != true)
+        {
+            return ReconcileResult.Done;
+        }
+        if (VaultLayout.ReservedMounts.Contains(key))
+        {
+            logger.LogWarning("managed cluster {Cluster}: its name is a reserved Vault path; it gets no Vault token", key);
+            return ReconcileResult.Done;
+        }
+        if (!cluster.Finalizers().Contains(Finalizer))
+        {
+            await SetFinalizersAsync(hub, key, [.. cluster.Finalizers(), Finalizer], ct);
+        }
+        return await EnsureAsync(key, new WorkTarget(hub, key), key, cfg, ct);
     }
 
     /// <summary>Issues, checks or renews the token of one target; a new token replaces (and revokes) an invalid or foreign one.</summary>

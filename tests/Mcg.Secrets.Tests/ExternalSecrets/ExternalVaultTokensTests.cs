@@ -116,6 +116,20 @@ public sealed class ExternalVaultTokensTests : IAsyncLifetime
         Assert.Null(await WorkAsync("spoke-1"));
         Assert.Equal(400, (await Assert.ThrowsAsync<VaultApiException>(() => _rootClient.LookupAccessorAsync(replaced))).StatusCode);
         Assert.Null(await _kube.GetAsync(OcmCrds.ManagedClusters, null, "spoke-1"));
+
+        // Out of external mode (the configuration removed by hand), a deleted cluster is not held by the finalizer.
+        await AddClusterAsync("spoke-3", accepted: true);
+        using (var tokens = Tokens(() => _config))
+        {
+            await tokens.ReconcileAsync("spoke-3", CancellationToken.None);
+        }
+        await _kube.DeleteAsync(OcmCrds.ManagedClusters, null, "spoke-3");
+        _clusters["spoke-3"] = await ClusterAsync("spoke-3");
+        using (var idle = Tokens(() => null))
+        {
+            await idle.ReconcileAsync("spoke-3", CancellationToken.None);
+        }
+        Assert.Null(await _kube.GetAsync(OcmCrds.ManagedClusters, null, "spoke-3"));
     }
 
     [Fact]
