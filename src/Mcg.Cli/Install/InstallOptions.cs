@@ -8,6 +8,11 @@ public sealed record InstallOptions
     public string Revision { get; init; } = "main";
     public string? ValuesSecretFile { get; init; }
     public string? VaultPasswordFile { get; init; }
+
+    /// <summary>An external Vault (the user's own) instead of the hub's: its address, the file with its token, its CA.</summary>
+    public string? VaultAddress { get; init; }
+    public string? VaultTokenFile { get; init; }
+    public string? VaultCaFile { get; init; }
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(15);
     public required string CacheDirectory { get; init; }
 }

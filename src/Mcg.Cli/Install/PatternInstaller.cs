@@ -32,10 +32,22 @@ public sealed class PatternInstaller(InstallOptions options, Func<string, VaultP
             PasswordProvider = password is null ? null : () => password($"Input the password for {secretsFile}: "),
         });
         output.WriteLine($"secrets: {plan.Secrets.Count} from {secretsFile}");
+        var external = options.VaultAddress is null ? null : new ExternalVault(options, output);
+        var externalConfig = external is null ? null : await external.ConnectAsync(password, ct);
 
         var bootstrap = new PatternBootstrap(output);
         await bootstrap.ApplyPatternAsync(cluster, checks.Global.Pattern, checks.Global.ClusterGroupName, options.RepositoryUrl, options.Revision, ct);
 
+        if (external is not null && externalConfig is not null)
+        {
+            await external.ConfigureLayoutAsync(externalConfig, ct);
+            if (plan.Secrets.Count > 0)
+            {
+                await bootstrap.LoadSecretsAsync(plan, () => VaultHttpSecretWriter.Create(new Uri(externalConfig.Address), externalConfig.Token, options.VaultCaFile), ct);
+            }
+            await external.DeliverTokensAsync(cluster, externalConfig, ct);
+            return await WaitForApplicationsAsync(cluster, ct);
+        }
         var vault = new HubVault(cluster, output);
         var endpoint = await vault.FindAsync(TimeSpan.FromMinutes(2), ct);
         var rootToken = await vault.InitAndUnsealAsync(endpoint, ct);
@@ -71,6 +83,7 @@ public sealed class PatternInstaller(InstallOptions options, Func<string, VaultP
             }
             output.WriteLine($"Applications of {name} removed");
         }
+        await ExternalVault.UninstallAsync(cluster, output, ct);
         if (deleteVaultKeys)
         {
             await Mcg.Secrets.Hub.VaultKeysSecret.DeleteAsync(cluster, ct);

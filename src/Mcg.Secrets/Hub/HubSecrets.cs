@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Mcg.Kube.Client;
+using Mcg.Kube.Objects;
 using Mcg.Kube.Runtime;
 using Mcg.Secrets.ExternalSecrets;
 using Mcg.Secrets.Vault;
@@ -74,25 +76,44 @@ public sealed class HubSecrets : IAsyncDisposable
         return hub;
     }
 
-    /// <summary>Runs the layout bootstrap (retried until Vault is unsealed), the hub's ExternalSecret controller and spoke init.</summary>
+    /// <summary>
+    /// Runs the layout bootstrap (retried until Vault is unsealed), the hub's ExternalSecret controller and spoke init;
+    /// or, while Secret <c>imperative/vault-external</c> exists (<c>mcg install --vault-addr</c>), per-cluster tokens of
+    /// that external Vault instead of spoke init.
+    /// </summary>
     public async Task RunAsync(IKubeClient hub, CancellationToken ct)
     {
         await EsoCrds.InstallAsync(hub, ct);
         await EsoServiceAccount.EnsureAsync(hub, ct);
-        foreach (var obj in VaultBackendStore.Objects(_server.Url, _server.CaPem, VaultLayout.HubMount))
+        if (await ExternalVaultConfig.ReadAsync(hub, ct) is null)
         {
-            await hub.ApplyAsync(obj, new ApplyOptions("mcg-hub-secrets") { Force = true }, ct);
+            foreach (var obj in VaultBackendStore.Objects(_server.Url, _server.CaPem, VaultLayout.HubMount))
+            {
+                await hub.ApplyAsync(obj, new ApplyOptions(ExternalVaultTokens.HubFieldManager) { Force = true }, ct);
+            }
         }
         var clusters = new Informer(hub, SpokeVaultInit.ManagedClusters, new InformerOptions(), _loggers.CreateLogger<Informer>());
+        var externalConfig = new Informer(hub, ResourceRef.Secrets,
+            new InformerOptions { Namespace = ExternalVaultConfig.Namespace, FieldSelector = $"metadata.name={ExternalVaultConfig.Name}" }, _loggers.CreateLogger<Informer>());
+        ExternalVaultConfig? External() => ExternalVaultConfig.FromSecret(externalConfig.GetByKey(ExternalVaultConfig.Key));
+        IEnumerable<string> AllClusters(JsonObject _) => clusters.List().Select(c => c.Name()!);
+
         var spokeInit = new KubeController("spoke-vault-init",
-            new SpokeVaultInit(hub, clusters, _root, _server.Url, _server.CaPem, _loggers.CreateLogger<SpokeVaultInit>()),
+            new SpokeVaultInit(hub, clusters, _root, _server.Url, _server.CaPem, _loggers.CreateLogger<SpokeVaultInit>(), () => External() is not null),
             new ControllerOptions(), _loggers.CreateLogger<KubeController>());
         spokeInit.Watch(clusters);
+        spokeInit.Watch(externalConfig, AllClusters);
+        using var tokens = new ExternalVaultTokens(hub, clusters.GetByKey, External, _loggers.CreateLogger<ExternalVaultTokens>());
+        var externalTokens = new KubeController("external-vault-tokens", tokens, new ControllerOptions(), _loggers.CreateLogger<KubeController>());
+        externalTokens.Watch(clusters);
+        externalTokens.Watch(externalConfig, obj => [ExternalVaultTokens.HubKey, .. AllClusters(obj)]);
         await Task.WhenAll(
             BootstrapLayoutAsync(ct),
             ExternalSecretsController.RunAsync(hub, _loggers, new ExternalSecretsOptions { InstallCrds = false }, ct),
             clusters.RunAsync(ct),
-            spokeInit.RunAsync(ct));
+            externalConfig.RunAsync(ct),
+            spokeInit.RunAsync(ct),
+            externalTokens.RunAsync(ct));
     }
 
     public async ValueTask DisposeAsync()

@@ -15,9 +15,11 @@ namespace Mcg.Secrets.Hub;
 /// mount named after it (reviewing JWTs against that API, with no reviewer JWT: the login JWT reviews itself),
 /// the policy <c>&lt;cluster&gt;-secret</c> and the role <c>&lt;cluster&gt;-role</c> bound to the ESO service account;
 /// then a ManifestWork that gives the cluster the <c>vault-backend</c> ClusterSecretStore. Pull model: the hub only
-/// learns the cluster's URL and CA, never a credential.
+/// learns the cluster's URL and CA, never a credential. Idle while <paramref name="externalMode"/> says the hub uses an
+/// external Vault (<see cref="ExternalVaultTokens"/> owns the work then).
 /// </summary>
-public sealed class SpokeVaultInit(IKubeClient hub, Informer clusters, VaultClient vault, string vaultUrl, string vaultCaPem, ILogger<SpokeVaultInit> logger) : IReconciler
+public sealed class SpokeVaultInit(IKubeClient hub, Informer clusters, VaultClient vault, string vaultUrl, string vaultCaPem, ILogger<SpokeVaultInit> logger,
+    Func<bool>? externalMode = null) : IReconciler
 {
     public static readonly ResourceRef ManagedClusters = new("cluster.open-cluster-management.io", "v1", "managedclusters", "ManagedCluster", false);
     public static readonly ResourceRef ManifestWorks = new("work.open-cluster-management.io", "v1", "manifestworks", "ManifestWork", true);
@@ -30,6 +32,11 @@ public sealed class SpokeVaultInit(IKubeClient hub, Informer clusters, VaultClie
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken ct)
     {
         var cluster = clusters.GetByKey(key);
+        if (externalMode?.Invoke() == true)
+        {
+            _configured.TryRemove(key, out _);
+            return ReconcileResult.Done;
+        }
         if (cluster is null || cluster.Metadata()["deletionTimestamp"] is not null || cluster["spec"]?["hubAcceptsClient"]?.GetValue<bool>() != true)
         {
             // Its mount, role and policy stay (like the secrets under secret/<cluster>); a rejoin sets it up again.

@@ -1,7 +1,7 @@
 namespace Mcg.Secrets.Vault;
 
 /// <summary>
-/// The token auth method at <c>auth/token/</c>: create (and create-orphan), lookup(-self/-accessor), renew(-self),
+/// The token auth method at <c>auth/token/</c>: create (and create-orphan), lookup(-self/-accessor), renew(-self/-accessor),
 /// revoke(-self/-accessor) and the accessor list.
 /// </summary>
 public sealed class TokenBackend(TokenStore tokens, PolicyStore policies, TimeProvider clock) : IVaultBackend
@@ -48,6 +48,14 @@ public sealed class TokenBackend(TokenStore tokens, PolicyStore policies, TimePr
                     data["id"] = "";
                     return VaultResponse.Of(data);
                 }
+            case "renew-accessor" when write:
+                {
+                    // As Vault: the answer's auth carries no client_token (the caller holds only the accessor).
+                    var entry = await tokens.LookupByAccessorAsync(request.String("accessor") ?? "", ct) ?? throw VaultException.BadRequest("invalid accessor");
+                    var renewed = await RenewAsync(entry, request, ct);
+                    renewed.Auth!["client_token"] = "";
+                    return renewed;
+                }
             case "revoke-accessor" when write:
                 {
                     var entry = await tokens.LookupByAccessorAsync(request.String("accessor") ?? "", ct) ?? throw VaultException.BadRequest("invalid accessor");
@@ -61,7 +69,7 @@ public sealed class TokenBackend(TokenStore tokens, PolicyStore policies, TimePr
             return VaultResponse.Of(entry.ToLookupData(now));
         }
         throw relative is "create" or "create-orphan" or "lookup-self" or "renew-self" or "revoke-self" or "lookup" or "renew" or "revoke"
-            or "lookup-accessor" or "revoke-accessor"
+            or "lookup-accessor" or "renew-accessor" or "revoke-accessor"
             ? VaultException.UnsupportedOperation()
             : VaultException.NoHandler("auth/token/" + relative);
     }
@@ -105,7 +113,8 @@ public sealed class TokenBackend(TokenStore tokens, PolicyStore policies, TimePr
         }
         else
         {
-            if (!parent.IsRoot && requested.Any(p => p != AclPolicy.Default && !parent.Policies.Contains(p)))
+            // As Vault's handleCreateCommon: only root or sudo on the create path may grant policies it does not hold.
+            if (!privileged && requested.Any(p => p != AclPolicy.Default && !parent.Policies.Contains(p)))
             {
                 throw VaultException.BadRequest("child policies must be subset of parent");
             }

@@ -224,6 +224,7 @@ public sealed class VaultClient : IDisposable
             ["no_parent"] = request.NoParent,
             ["no_default_policy"] = request.NoDefaultPolicy,
             ["display_name"] = request.DisplayName,
+            ["period"] = request.Period,
             ["meta"] = request.Meta is null ? null : new JsonObject(request.Meta.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
         };
         return Auth(await SendAsync(HttpMethod.Post, "auth/token/create", body, ct));
@@ -239,6 +240,17 @@ public sealed class VaultClient : IDisposable
 
     public Task RevokeTokenAsync(string token, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, "auth/token/revoke", new JsonObject { ["token"] = token }, ct);
+
+    /// <summary><c>auth/token/lookup-accessor</c>: the token's properties (its <c>id</c> blanked); 400 <c>invalid accessor</c> once it is gone.</summary>
+    public async Task<JsonObject> LookupAccessorAsync(string accessor, CancellationToken ct = default) =>
+        (await SendAsync(HttpMethod.Post, "auth/token/lookup-accessor", new JsonObject { ["accessor"] = accessor }, ct))?["data"] as JsonObject ?? [];
+
+    /// <summary><c>auth/token/renew-accessor</c>: renews a token its holder cannot be asked to renew (a periodic token gets its period again).</summary>
+    public async Task<VaultAuth> RenewAccessorAsync(string accessor, string? increment = null, CancellationToken ct = default) =>
+        Auth(await SendAsync(HttpMethod.Post, "auth/token/renew-accessor", new JsonObject { ["accessor"] = accessor, ["increment"] = increment }, ct));
+
+    public Task RevokeAccessorAsync(string accessor, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, "auth/token/revoke-accessor", new JsonObject { ["accessor"] = accessor }, ct);
 
     // ---- Kubernetes auth ----
 

@@ -56,6 +56,9 @@ public sealed record TokenCreateRequest
     public bool NoParent { get; init; }
     public bool NoDefaultPolicy { get; init; }
     public string? DisplayName { get; init; }
+
+    /// <summary>A periodic token: every renewal gives it this TTL again, with no maximum (e.g. <c>24h</c>).</summary>
+    public string? Period { get; init; }
     public IReadOnlyDictionary<string, string>? Meta { get; init; }
 }
 

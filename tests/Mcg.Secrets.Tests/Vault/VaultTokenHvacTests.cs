@@ -106,6 +106,66 @@ public sealed class VaultTokenHvacTests(VaultFixture vault) : IClassFixture<Vaul
             """)).EnsureSuccess("token tree");
     }
 
+    /// <summary>
+    /// What <c>mcg install --vault-addr</c> does with a management token that is not root: sudo on
+    /// <c>auth/token/create</c> lets it grant a cluster's policy it does not hold itself, as an orphan periodic token it
+    /// later renews and revokes by accessor only.
+    /// </summary>
+    [Fact]
+    public async Task SudoCallerCreatesOrphanPeriodicTokensWithForeignPoliciesAndManagesThemByAccessor()
+    {
+        (await vault.HvacAsync("""
+            client.sys.create_or_update_policy(name="spoke-a-secret", policy='path "secret/data/spoke-a/*" { capabilities = ["read"] }')
+            client.sys.create_or_update_policy(name="plain-maker", policy='path "auth/token/create" { capabilities = ["update"] }')
+            client.sys.create_or_update_policy(name="token-admin", policy='''
+            path "auth/token/create" { capabilities = ["create", "update", "sudo"] }
+            path "auth/token/lookup-accessor" { capabilities = ["update"] }
+            path "auth/token/renew-accessor" { capabilities = ["update"] }
+            path "auth/token/revoke-accessor" { capabilities = ["update"] }
+            ''')
+            admin = hvac.Client(url=os.environ["VAULT_ADDR"], verify=os.environ["VAULT_CACERT"],
+                token=client.auth.token.create(policies=["token-admin"], ttl="1h")["auth"]["client_token"])
+            plain = hvac.Client(url=os.environ["VAULT_ADDR"], verify=os.environ["VAULT_CACERT"],
+                token=client.auth.token.create(policies=["plain-maker"], ttl="1h")["auth"]["client_token"])
+            try:
+                plain.auth.token.create(policies=["spoke-a-secret"])
+                raise AssertionError("a caller without sudo granted a policy it does not hold")
+            except exceptions.InvalidRequest as e:
+                assert "child policies must be subset of parent" in str(e), str(e)
+
+            auth = admin.auth.token.create(policies=["spoke-a-secret"], no_parent=True, period="24h", display_name="mcg-spoke-a",
+                meta={"cluster": "spoke-a"})["auth"]
+            assert auth["policies"] == ["default", "spoke-a-secret"] and auth["orphan"] is True, auth
+            assert auth["lease_duration"] == 86400 and auth["renewable"] is True, auth
+            accessor = auth["accessor"]
+            seen = admin.auth.token.lookup_accessor(accessor)["data"]
+            assert seen["id"] == "" and seen["period"] == 86400 and seen["meta"] == {"cluster": "spoke-a"}, seen
+            assert seen["policies"] == ["default", "spoke-a-secret"] and seen["display_name"] == "token-mcg-spoke-a", seen
+            # A periodic token ignores the increment: a renewal gives it its period again.
+            renewed = admin.auth.token.renew_accessor(accessor, increment="1h")["auth"]
+            assert renewed["client_token"] == "" and renewed["accessor"] == accessor and 86390 <= renewed["lease_duration"] <= 86400, renewed
+            scoped = hvac.Client(url=os.environ["VAULT_ADDR"], verify=os.environ["VAULT_CACERT"], token=auth["client_token"])
+            assert scoped.auth.token.lookup_self()["data"]["period"] == 86400
+
+            # Revoking the management token leaves the orphan alive; revoke-accessor ends it.
+            client.auth.token.revoke_accessor(admin.auth.token.lookup_self()["data"]["accessor"])
+            assert scoped.auth.token.lookup_self()["data"]["orphan"] is True
+            client.auth.token.revoke_accessor(accessor)
+            try:
+                scoped.auth.token.lookup_self()
+                raise AssertionError("revoked token still valid")
+            except exceptions.Forbidden:
+                pass
+            for call in (lambda: client.auth.token.lookup_accessor(accessor), lambda: client.auth.token.renew_accessor(accessor)):
+                try:
+                    call()
+                    raise AssertionError("a revoked accessor answered")
+                except exceptions.InvalidRequest as e:
+                    assert "invalid accessor" in str(e), str(e)
+            print("ok")
+            """)).EnsureSuccess("token management by accessor");
+    }
+
     [Fact]
     public async Task ShortLivedTokensExpire()
     {
