@@ -187,6 +187,43 @@ public sealed partial class ConsoleHttpTests(ConsoleFixture fx)
         Assert.Equal("data: applications", await changed);
     }
 
+    [Fact]
+    public async Task ExternalSecretsAndStorageShowWhatTheClustersAgentReports()
+    {
+        var cluster = new Kubectl(fx.Fleet.Clusters["aws-1"].KubeconfigPath);
+        using var client = await fx.LoginAsync();
+        // aws-1 runs no storage simulator: play the volume binder, so the PVC has a phase for the agent to feed back.
+        await fx.WaitAsync(async () => (await cluster.RunAsync("""-n demo patch pvc demo-data --subresource=status --type merge -p '{"status":{"phase":"Bound"}}'""")).ExitCode == 0,
+            "the PVC is on aws-1");
+        string last = "";
+        await fx.WaitAsync(async () =>
+        {
+            var es = await LiveAsync(cluster, "externalsecret demo-es");
+            var pvc = await LiveAsync(cluster, "pvc demo-data");
+            var ready = (es?["status"]?["conditions"] as JsonArray)?.FirstOrDefault(c => c?["type"]?.ToString() == "Ready");
+            var phase = pvc?["status"]?["phase"]?.ToString();
+            var secrets = await client.GetStringAsync("/secrets?fragment=1");
+            var clusterPage = await client.GetStringAsync("/clusters/aws-1?fragment=1");
+            var expectedBadge = ready?["status"]?.ToString() switch { "True" => "Synced", "False" => "Failing", _ => null };
+            last = $"ready={ready?.ToJsonString()} phase={phase}\n{secrets}\n{clusterPage}";
+            return expectedBadge is not null && phase == "Bound"
+                && Row(secrets, "demo-es").Contains($">{expectedBadge}</span>", StringComparison.Ordinal)
+                && Row(secrets, "demo-es").Contains(System.Net.WebUtility.HtmlEncode(ready!["reason"]!.ToString()), StringComparison.Ordinal)
+                && Row(clusterPage, "demo-data").Contains($">{phase}</span>", StringComparison.Ordinal);
+        }, "the console shows the ExternalSecret's Ready condition and the PVC's phase as aws-1 reports them", 90)
+            .ContinueWith(t => Assert.True(t.IsCompletedSuccessfully, last + t.Exception?.Message));
+    }
+
+    private static async Task<JsonNode?> LiveAsync(Kubectl cluster, string what)
+    {
+        var r = await cluster.RunAsync($"-n demo get {what} -o json");
+        return r.ExitCode == 0 ? JsonNode.Parse(r.Out) : null;
+    }
+
+    /// <summary>The table row that names <paramref name="name"/> (empty when none does).</summary>
+    private static string Row(string html, string name) =>
+        Regex.Matches(html, "<tr>.*?</tr>", RegexOptions.Singleline).Select(m => m.Value).FirstOrDefault(r => r.Contains($"<td>{name}</td>", StringComparison.Ordinal)) ?? "";
+
     private async Task<Dictionary<string, (int, int)>> ExpectedCountsAsync()
     {
         var clusters = (await ItemsAsync("managedclusters")).ToList();

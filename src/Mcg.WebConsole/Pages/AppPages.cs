@@ -85,7 +85,9 @@ public static class AppPages
     }
 
     private static string Cluster(string destination) =>
-        destination.StartsWith("https://", StringComparison.Ordinal) ? $"<code>{E(destination)}</code>" : $"""<a href="/clusters/{U(destination)}">{E(destination)}</a>""";
+        destination.StartsWith("https://", StringComparison.Ordinal) || destination == "in-cluster" // the hub itself: not a ManagedCluster
+            ? $"<code>{E(destination)}</code>"
+            : $"""<a href="/clusters/{U(destination)}">{E(destination)}</a>""";
 
     private static string Action(AppRow app, string verb, string csrf, string label, string fields, string style) => $"""
         <form method="post" action="/apps/{U(app.Namespace)}/{U(app.Name)}/{verb}" data-action class="inline"><input type="hidden" name="csrf" value="{E(csrf)}">{fields}<button type="submit" class="{style}" data-verb="{verb}">{E(label)}</button></form>

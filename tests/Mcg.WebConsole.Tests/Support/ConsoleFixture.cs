@@ -34,6 +34,28 @@ public sealed class ConsoleFixture : IAsyncLifetime
         Repo.Write("secret-demo/settings.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: demo}\n");
         var encoded = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(SecretValue));
         Repo.Write("secret-demo/secret.yaml", $"apiVersion: v1\nkind: Secret\nmetadata: {{name: demo-credentials}}\ntype: Opaque\ndata: {{password: {encoded}}}\n");
+        // Status the hub sees only through the agent's ManifestWork feedback: an ExternalSecret whose store does not
+        // exist (ESO reports it not Ready) and a PVC (its phase).
+        Repo.Write("secret-demo/external-secret.yaml", """
+            apiVersion: external-secrets.io/v1
+            kind: ExternalSecret
+            metadata: {name: demo-es}
+            spec:
+              refreshInterval: 1m
+              secretStoreRef: {name: no-such-store, kind: ClusterSecretStore}
+              target: {name: demo-es}
+              data:
+                - secretKey: password
+                  remoteRef: {key: secret/data/global/demo, property: password}
+            """);
+        Repo.Write("secret-demo/pvc.yaml", """
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata: {name: demo-data}
+            spec:
+              accessModes: [ReadWriteOnce]
+              resources: {requests: {storage: 1Gi}}
+            """);
         Repo.Commit("first");
 
         await Fleet.StartHubAsync("--console-port", "0", "--app-resync", "2");
