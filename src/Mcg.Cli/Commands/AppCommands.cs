@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Mcg.Cli.Output;
 using Mcg.Fleet.Crds;
 using Mcg.Fleet.Delivery;
+using Mcg.GitOps.Applications;
 using Mcg.GitOps.Controller;
 using Mcg.GitOps.Delivery;
 using Mcg.Kube.Client;
@@ -152,11 +153,7 @@ public static class AppCommands
         cmd.SetAction(async (parse, ct) =>
         {
             using var client = kube.Connect(parse);
-            var sync = new JsonObject { ["prune"] = parse.GetValue(prune), ["dryRun"] = parse.GetValue(dryRun) };
-            if (parse.GetValue(revision) is { } rev)
-            {
-                sync["revision"] = rev;
-            }
+            var sync = ApplicationOperations.Sync(parse.GetValue(prune), parse.GetValue(dryRun), parse.GetValue(revision));
             return await RunOperationAsync(client, parse, kube, parse.GetValue(name)!, sync, parse.GetValue(async), parse.GetValue(timeout), ct);
         });
         return cmd;
@@ -209,20 +206,16 @@ public static class AppCommands
             {
                 return 1;
             }
-            if (a["spec"]?["syncPolicy"]?["automated"] is JsonObject automated && automated["enabled"]?.GetValue<bool>() != false)
+            JsonObject sync;
+            try
             {
-                Console.Error.WriteLine($"rollback cannot be initiated when auto-sync is enabled (application {appName})");
+                sync = ApplicationOperations.Rollback(a, parse.GetResult(id) is null ? null : parse.GetValue(id));
+            }
+            catch (RollbackRefusedException e)
+            {
+                Console.Error.WriteLine(e.Message);
                 return 1;
             }
-            var history = (a["status"]?["history"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
-            var wanted = parse.GetResult(id) is null ? (history.Count >= 2 ? history[^2]["id"]?.GetValue<long>() : null) : parse.GetValue(id);
-            var entry = history.FirstOrDefault(h => h["id"]?.GetValue<long>() == wanted);
-            if (entry is null)
-            {
-                Console.Error.WriteLine($"application {appName} does not have deployment with id {wanted?.ToString() ?? "(none)"}");
-                return 1;
-            }
-            var sync = new JsonObject { ["revision"] = entry.GetString("revision"), ["source"] = entry["source"]?.DeepClone(), ["prune"] = false };
             return await RunOperationAsync(client, parse, kube, appName, sync, parse.GetValue(async), parse.GetValue(timeout), ct);
         });
         return cmd;
@@ -302,8 +295,7 @@ public static class AppCommands
             return 1;
         }
         var startedBefore = before["status"]?["operationState"]?["startedAt"]?.ToString();
-        var operation = new JsonObject { ["sync"] = sync, ["initiatedBy"] = new JsonObject { ["username"] = Environment.UserName } };
-        await client.PatchAsync(Apps, ns, appName, PatchType.Merge, new JsonObject { ["operation"] = operation }, null, ct);
+        await ApplicationOperations.StartAsync(client, ns!, appName, sync, Environment.UserName, ct);
         if (async)
         {
             return 0;

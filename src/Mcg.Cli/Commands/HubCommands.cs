@@ -16,6 +16,7 @@ using Mcg.Observability.Exposition;
 using Mcg.Observability.Hosting;
 using Mcg.Secrets.ExternalSecrets;
 using Mcg.Secrets.Hub;
+using Mcg.WebConsole.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Mcg.Cli.Commands;
@@ -41,7 +42,8 @@ public static class HubCommands
             DefaultValueFactory = _ => "file",
         };
         vaultKeys.AcceptOnlyFromAmong("file", "secret");
-        var hub = new Command("hub", "Run the management hub") { data, port, autoAccept, resync, vaultPort, vaultInit, external, metricsPort, vaultKeys };
+        var consolePort = new Option<int>("--console-port") { Description = "HTTP port of the web console (and /metrics) on 127.0.0.1 (0: any free port); its URL is written to DIR/console-url", DefaultValueFactory = _ => 0 };
+        var hub = new Command("hub", "Run the management hub") { data, port, autoAccept, resync, vaultPort, vaultInit, external, metricsPort, vaultKeys, consolePort };
         var logFormat = LogFormatOption.Create();
         hub.Options.Add(logFormat);
         // The embedded hub is a virtual cluster too: its own applications' pods and volumes are simulated.
@@ -66,6 +68,9 @@ public static class HubCommands
                 AutoUnseal = !keysInSecret,
             }, loggers, ct);
             Console.WriteLine($"vault: {secrets.Vault.Url} (CA {Path.Combine(dir, "vault-ca.crt")})");
+            await using var console = await ConsoleServer.StartAsync(new ConsoleOptions { Port = parse.GetValue(consolePort), HubKubeconfig = kubeconfigPath, Metrics = metrics.HandleAsync }, loggers, ct);
+            await File.WriteAllTextAsync(Path.Combine(dir, "console-url"), console.Url + "\n", ct);
+            Console.WriteLine($"console: {console.Url}");
             using var client = new KubernetesClientKubeClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath));
             var unsealer = keysInSecret
                 ? new VaultKeysUnsealer(client, secrets.Vault.CreateClient(), secrets.UseRootToken, loggers.CreateLogger<VaultKeysUnsealer>()).RunAsync(ct)

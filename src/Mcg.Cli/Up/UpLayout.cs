@@ -8,6 +8,7 @@ public sealed class UpLayout(string root)
     public string HubKubeconfig => Path.Combine(HubDirectory, "kubeconfig");
     public string VaultAddressFile => Path.Combine(HubDirectory, "vault-addr");
     public string VaultCaFile => Path.Combine(HubDirectory, "vault-ca.crt");
+    public string ConsoleUrlFile => Path.Combine(HubDirectory, "console-url");
     public string VaultInitFile => Path.Combine(HubDirectory, "vault-init.json");
     public string RepositoryDirectory => Path.Combine(Root, "repo");
     public string LogDirectory => Path.Combine(Root, "logs");

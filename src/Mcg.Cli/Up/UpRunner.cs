@@ -181,6 +181,10 @@ public sealed class UpRunner(UpOptions options, TextWriter output)
         {
             output.WriteLine($"vault:               VAULT_ADDR={File.ReadAllText(_layout.VaultAddressFile).Trim()} VAULT_CACERT={_layout.VaultCaFile} (root token in {_layout.VaultInitFile})");
         }
+        if (File.Exists(_layout.ConsoleUrlFile))
+        {
+            output.WriteLine($"console:             {File.ReadAllText(_layout.ConsoleUrlFile).Trim()} (log in with the token in {_layout.HubKubeconfig})");
+        }
         output.WriteLine($"pattern repository:  {options.RepositoryUrl ?? _layout.RepositoryDirectory}");
         foreach (var cluster in state.Clusters)
         {

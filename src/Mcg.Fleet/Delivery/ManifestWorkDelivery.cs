@@ -198,7 +198,7 @@ public sealed class ManifestWorkDelivery
     }
 
     /// <summary>Rebuilds the live fields from the feedback values (status as raw JSON, generation and replicas as integers).</summary>
-    private static JsonObject? LiveFields(JsonNode? feedback)
+    public static JsonObject? LiveFields(JsonNode? feedback)
     {
         if (feedback?["values"] is not JsonArray values || values.Count == 0)
         {
