@@ -11,6 +11,7 @@ public sealed record ResourceRef(string Group, string Version, string Resource, 
     public static readonly ResourceRef Namespaces = new("", "v1", "namespaces", "Namespace", false);
     public static readonly ResourceRef ConfigMaps = new("", "v1", "configmaps", "ConfigMap", true);
     public static readonly ResourceRef Secrets = new("", "v1", "secrets", "Secret", true);
+    public static readonly ResourceRef Events = new("", "v1", "events", "Event", true);
     public static readonly ResourceRef Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true);
     public static readonly ResourceRef CustomResourceDefinitions =
         new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false);
