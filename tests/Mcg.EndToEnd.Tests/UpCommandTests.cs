@@ -33,6 +33,17 @@ public sealed class UpCommandTests : IDisposable
         Assert.Contains("mcg up: all green: clusters 3/3 available", Output());
         var ports = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Data, "up.json")))!.ToJsonString();
 
+        // Every agent serves /metrics on the port up.json keeps for it, and mcg up printed where.
+        using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) })
+        {
+            foreach (var c in JsonNode.Parse(ports)!["clusters"]!.AsArray())
+            {
+                var url = $"http://127.0.0.1:{c!["metricsPort"]!.GetValue<int>()}/metrics";
+                Assert.Contains($"mcg-agent    {c["name"]!.GetValue<string>(),-10} {url}", Output());
+                Assert.Contains("workqueue_adds_total{name=\"work-agent\"}", await http.GetStringAsync(url));
+            }
+        }
+
         using var vault = Vault();
         var value = (await vault.KvReadAsync("secret", "global/config-demo"))!.Data!["secret"]!.GetValue<string>();
         foreach (var cluster in Clusters)
@@ -67,6 +78,8 @@ public sealed class UpCommandTests : IDisposable
             Assert.Matches($@"{cluster}\s+\w+\s+True", status.Out);
         }
         Assert.Matches(@"aws-1-hello-world\s+aws-1\s+Synced\s+Healthy", status.Out);
+        Assert.Contains("== Metrics", status.Out);
+        Assert.Matches(@"mcg-agent\s+gcp-3\s+http://127\.0\.0\.1:\d+/metrics\s+none", status.Out);
 
         // SIGTERM (what systemd or a container runtime sends) stops the whole fleet cleanly.
         using (var kill = Process.Start("kill", ["-TERM", up.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Mcg.ApiServer.Tests.Support;
-using Mcg.EndToEnd.Tests.Support;
 using Mcg.Observability.Tests.Support;
 using Mcg.Secrets.Hub;
 using Mcg.Secrets.Tests.Support;
@@ -83,6 +82,37 @@ public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task HubExportsItsSecretStoresRequestLatencyByMountWithoutSecretPaths()
+    {
+        var hubDir = Path.Combine(fx.Fleet.Root, "hub");
+        var init = VaultInitFile.Load(Path.Combine(hubDir, "vault-init.json")) ?? throw new InvalidOperationException("the hub wrote no vault-init.json");
+        using var vault = new VaultClient(new VaultClientOptions
+        {
+            Address = System.Text.RegularExpressions.Regex.Match(fx.Fleet.Log, @"hub: vault: (https://\S+)").Groups[1].Value,
+            CaPem = await File.ReadAllTextAsync(Path.Combine(hubDir, "vault-ca.crt")),
+            Token = init.RootToken,
+        });
+        await Eventually.TrueAsync(async () => !(await vault.SealStatusAsync()).Sealed, "the hub's Vault is unsealed", Patience);
+        await vault.KvWriteAsync("secret", "latency-probe-7f3a/db-password", new JsonObject { ["password"] = "s3cr3t-7f3a" });
+        Assert.NotNull(await vault.KvReadAsync("secret", "latency-probe-7f3a/db-password"));
+        Assert.Null(await vault.KvReadAsync("secret", "latency-probe-7f3a/missing"));
+
+        string body = "";
+        await Eventually.TrueAsync(async () =>
+        {
+            body = (await fx.ScrapeAsync(fx.HubUrl + "/metrics", fx.ScrapeToken)).Body;
+            return body.Contains("""mcg_vault_requests_total{method="GET",route="secret/",code="404"}""");
+        }, "the hub's metrics count the Vault requests", Patience);
+        Assert.Contains("""mcg_vault_requests_total{method="GET",route="secret/",code="200"}""", body);
+        Assert.Contains("""mcg_vault_request_duration_seconds_bucket{method="POST",route="secret/",le="+Inf"}""", body);
+        Assert.Contains("""mcg_vault_request_duration_seconds_count{method="GET",route="sys/"}""", body);
+        Assert.DoesNotContain("latency-probe-7f3a", body);
+        Assert.DoesNotContain("db-password", body);
+        Assert.DoesNotContain("s3cr3t", body);
+        await AssertPromtoolAcceptsAsync(body);
+    }
+
+    [Fact]
     public async Task AgentReportsAFailingExternalSecretAsEsoDoes()
     {
         // A store that does not exist: the agent's ExternalSecret controller reports Ready=False, as ESO would.
@@ -111,6 +141,8 @@ public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output
             "the agent reports the ExternalSecret not Ready", Patience);
         var body = (await fx.ScrapeAsync(fx.AgentMetricsUrl, null)).Body;
         Assert.Contains("""externalsecret_status_condition{name="orphan",namespace="default",condition="Ready",status="True"} 0""", body);
+        Assert.Matches("""externalsecret_sync_calls_error_total{name="orphan",namespace="default"} [1-9]""", body);
+        Assert.Matches("""externalsecret_sync_calls_total{name="orphan",namespace="default"} [1-9]""", body);
     }
 
     [Fact]
@@ -221,36 +253,7 @@ public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output
     [Fact]
     public async Task PrometheusScrapesEveryProcessAndSeesTheApplicationSyncedAndTheClusterAvailable()
     {
-        using var repo = new GitRepo();
-        repo.Write("app/cm.yaml", """
-            apiVersion: v1
-            kind: ConfigMap
-            metadata:
-              name: greeting
-            data:
-              text: hello
-            """);
-        repo.Commit("first");
-        await fx.Hub.RunAsync("create namespace argocd"); // the hub may have created it already
-        (await fx.Hub.RunAsync("apply -f -", $$"""
-            apiVersion: argoproj.io/v1alpha1
-            kind: Application
-            metadata:
-              name: metrics-demo
-              namespace: argocd
-            spec:
-              project: default
-              source:
-                repoURL: {{repo.Url}}
-                targetRevision: main
-                path: app
-              destination:
-                server: https://kubernetes.default.svc
-                namespace: metrics-demo
-              syncPolicy:
-                automated: {}
-                syncOptions: [CreateNamespace=true]
-            """)).Ok();
+        using var repo = await fx.ApplyHubApplicationAsync("metrics-demo", "greeting");
 
         foreach (var job in new[] { "mcg-hub", "mcg-cluster", "mcg-agent" })
         {
@@ -343,7 +346,7 @@ public sealed class FleetMetricsTests(ObservedFleet fx, ITestOutputHelper output
             var rules = (await fx.Prometheus.GetJsonAsync("/api/v1/rules"))["data"]!["groups"]!.AsArray()
                 .SelectMany(g => g!["rules"]!.AsArray()).ToList();
             Assert.DoesNotContain(rules, r => r!["health"]?.GetValue<string>() == "err");
-            return rules.Count == 14 && rules.All(r => r!["health"]?.GetValue<string>() == "ok");
+            return rules.Count == 15 && rules.All(r => r!["health"]?.GetValue<string>() == "ok");
         }, "every alert rule evaluated without error", Patience);
     }
 

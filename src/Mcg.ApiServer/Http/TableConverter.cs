@@ -11,13 +11,21 @@ public static class TableConverter
 
     public static JsonObject Convert(ResourceType rt, IEnumerable<JsonObject> objects, string resourceVersion, string? continueToken, DateTimeOffset now)
     {
-        // As upstream's printers: the name, the default columns, the age, then the -o wide ones.
-        var columns = Columns(rt);
-        var age = new PrinterColumn("Age", "date", ".metadata.creationTimestamp", "CreationTimestamp is a timestamp representing the server time when this object was created.",
-            Value: obj => Age(obj.Metadata().GetString("creationTimestamp"), now));
-        columns = [.. columns.Where(c => c.Priority == 0), age, .. columns.Where(c => c.Priority != 0)];
+        IReadOnlyList<PrinterColumn> columns;
+        if (rt is { Group: "", Plural: "events" })
+        {
+            columns = EventColumns(now);
+        }
+        else
+        {
+            // As upstream's printers: the name, the default columns, the age, then the -o wide ones.
+            columns = Columns(rt);
+            var age = new PrinterColumn("Age", "date", ".metadata.creationTimestamp", "CreationTimestamp is a timestamp representing the server time when this object was created.",
+                Value: obj => Age(obj.Metadata().GetString("creationTimestamp"), now));
+            var name = new PrinterColumn("Name", "string", "", "Name must be unique within a namespace.", Format: "name", Value: obj => obj.Name());
+            columns = [name, .. columns.Where(c => c.Priority == 0), age, .. columns.Where(c => c.Priority != 0)];
+        }
         var definitions = new JsonArray();
-        definitions.Add(Column("Name", "string", "name", "Name must be unique within a namespace.", 0));
         foreach (var c in columns)
         {
             definitions.Add(Column(c.Name, c.Type, c.Format, c.Description, c.Priority));
@@ -25,7 +33,7 @@ public static class TableConverter
         var rows = new JsonArray();
         foreach (var obj in objects)
         {
-            var cells = new JsonArray { obj.Name() };
+            var cells = new JsonArray();
             foreach (var c in columns)
             {
                 cells.Add(c.Value is { } value ? value(obj) : JsonPath.Evaluate(obj, c.JsonPath)?.DeepClone());
@@ -135,6 +143,36 @@ public static class TableConverter
             ("storage.k8s.io", "storageclasses") => [new("Provisioner", "string", ".provisioner")],
             _ => [],
         };
+    }
+
+    /// <summary>Upstream's event printer: last seen, type, reason, object (kind/name), message; wide adds subobject, source, first seen, count, name.</summary>
+    private static PrinterColumn[] EventColumns(DateTimeOffset now)
+    {
+        string First(JsonObject o) => o.GetString("firstTimestamp") is { Length: > 0 } first ? Age(first, now) : Age(o.GetString("eventTime"), now);
+        string Last(JsonObject o) => o["series"]?["lastObservedTime"]?.GetValue<string>() is { Length: > 0 } series ? Age(series, now)
+            : o.GetString("lastTimestamp") is { Length: > 0 } last ? Age(last, now) : First(o);
+        static string Target(JsonObject o) => o["involvedObject"] is JsonObject io && io.GetString("kind") is { } kind
+            ? io.GetString("name") is { Length: > 0 } n ? $"{kind.ToLowerInvariant()}/{n}" : kind.ToLowerInvariant()
+            : "";
+        static string Source(JsonObject o)
+        {
+            var component = o["source"]?["component"]?.GetValue<string>() is { Length: > 0 } c ? c : o.GetString("reportingController") ?? "";
+            var host = o["source"]?["host"]?.GetValue<string>() is { Length: > 0 } h ? h : o.GetString("reportingInstance") ?? "";
+            return host.Length > 0 && host != component ? $"{component}, {host}" : component;
+        }
+        return
+        [
+            Computed("Last Seen", "string", o => Last(o)),
+            new("Type", "string", ".type"),
+            new("Reason", "string", ".reason"),
+            Computed("Object", "string", o => Target(o)),
+            Computed("Subobject", "string", o => o["involvedObject"]?["fieldPath"]?.GetValue<string>() ?? "", 1),
+            Computed("Source", "string", o => Source(o), 1),
+            Computed("Message", "string", o => o.GetString("message")?.Trim() ?? ""),
+            Computed("First Seen", "string", o => First(o), 1),
+            Computed("Count", "integer", o => o["series"]?["count"]?.GetValue<long>() ?? (o["count"]?.GetValue<long>() is > 0 and var n ? n : 1), 1),
+            new("Name", "string", ".metadata.name", Priority: 1, Format: "name"),
+        ];
     }
 
     private static PrinterColumn Computed(string name, string type, Func<JsonObject, JsonNode?> value, int priority = 0) =>

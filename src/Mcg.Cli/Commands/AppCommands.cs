@@ -242,22 +242,31 @@ public static class AppCommands
             using var deadline = Deadline(parse.GetValue(timeout), ct);
             try
             {
-                while (true)
+                var final = await ProgressView.ForConsole(["kind", "name", "state", "message"], stateColumn: 2).RunAsync(async report =>
                 {
-                    var a = await Fetch(client, parse, kube, appName, deadline.Token);
-                    if (a is null)
+                    while (true)
                     {
-                        return 1;
+                        var a = await Fetch(client, parse, kube, appName, deadline.Token);
+                        if (a is null)
+                        {
+                            return null;
+                        }
+                        var done = (!wantHealth || HealthStatus(a) == "Healthy") && (!wantSync || SyncStatus(a) == "Synced")
+                            && (!wantOp || a["operation"] is null && a["status"]?["operationState"]?["phase"]?.GetValue<string>() != "Running");
+                        report(WaitRows(a, done));
+                        if (done)
+                        {
+                            return a;
+                        }
+                        await Task.Delay(250, deadline.Token);
                     }
-                    var done = (!wantHealth || HealthStatus(a) == "Healthy") && (!wantSync || SyncStatus(a) == "Synced")
-                        && (!wantOp || a["operation"] is null && a["status"]?["operationState"]?["phase"]?.GetValue<string>() != "Running");
-                    if (done)
-                    {
-                        Console.WriteLine($"application '{appName}': sync {SyncStatus(a)}, health {HealthStatus(a)}");
-                        return 0;
-                    }
-                    await Task.Delay(250, deadline.Token);
+                });
+                if (final is null)
+                {
+                    return 1;
                 }
+                Console.WriteLine($"application '{appName}': sync {SyncStatus(final)}, health {HealthStatus(final)}");
+                return 0;
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
@@ -266,6 +275,31 @@ public static class AppCommands
             }
         });
         return cmd;
+    }
+
+    /// <summary>What <c>app wait</c> shows: the app (sync, health, operation) and each of its resources not yet Synced and Healthy.</summary>
+    private static IReadOnlyList<ProgressRow> WaitRows(JsonObject app, bool done)
+    {
+        var op = app["status"]?["operationState"] as JsonObject;
+        var operation = op is null ? "" : $"operation {op.GetString("phase")}: {op.GetString("message")}";
+        var rows = new List<ProgressRow>
+        {
+            new($"app {app.Name()}: {SyncStatus(app)}/{HealthStatus(app)}{(operation.Length > 0 ? $" ({operation})" : "")}",
+                ["app", app.Name() ?? "", $"{SyncStatus(app)}/{HealthStatus(app)}", operation], done),
+        };
+        foreach (var r in (app["status"]?["resources"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            var health = r["health"]?["status"]?.GetValue<string>();
+            if (r.GetString("status") == "Synced" && health is null or "Healthy")
+            {
+                continue;
+            }
+            var resource = r.GetString("namespace") is { Length: > 0 } ns ? $"{ns}/{r.GetString("name")}" : r.GetString("name") ?? "";
+            var state = $"{r.GetString("status")}/{health ?? "-"}";
+            var message = r["health"]?["message"]?.GetValue<string>() ?? "";
+            rows.Add(new ProgressRow($"  {r.GetString("kind")} {resource}: {state}{(message.Length > 0 ? $" ({message})" : "")}", [r.GetString("kind") ?? "", resource, state, message], false));
+        }
+        return rows;
     }
 
     private static Command Terminate(KubeOptions kube)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using k8s;
+using Mcg.Cli.Output;
 using Mcg.Kube.Client;
 using Mcg.Secrets;
 using Mcg.Secrets.AnsibleVault;
@@ -64,6 +65,32 @@ public static class SecretsCommands
         return cmd;
     }
 
+    /// <summary>Loads the plan, showing every Vault path of it: pending, then created, updated or unchanged (never values).</summary>
+    private static async Task<SecretsLoadResult> LoadWithProgressAsync(SecretsPlan plan, ISecretWriter writer, Action<IReadOnlyList<ProgressRow>> report, CancellationToken ct)
+    {
+        var rows = plan.Secrets.Select(s => new ProgressRow("", [$"{s.Mount}/{s.Path}", "pending", string.Join(", ", s.Fields.Select(f => f.Name))], false)).ToList();
+        report(rows);
+        var done = 0;
+        var result = await ValuesSecretLoader.ApplyAsync(plan, writer, ct, s =>
+        {
+            var notes = new List<string>();
+            if (s.Generated.Count > 0)
+            {
+                notes.Add("generated: " + string.Join(", ", s.Generated));
+            }
+            if (s.Kept.Count > 0)
+            {
+                notes.Add("kept: " + string.Join(", ", s.Kept));
+            }
+            var status = s.Status.ToString().ToLowerInvariant();
+            var detail = notes.Count > 0 ? " (" + string.Join("; ", notes) + ")" : "";
+            rows[done] = new ProgressRow($"{s.Mount}/{s.Path}: {status}{detail}", [$"{s.Mount}/{s.Path}", status, rows[done].Cells[2] + detail], true);
+            done++;
+            report(rows);
+        });
+        return result;
+    }
+
     private static Command Load()
     {
         var file = new Argument<string?>("file")
@@ -125,23 +152,11 @@ public static class SecretsCommands
                 var address = parse.GetValue(addr) ?? Env("VAULT_ADDR") ?? "https://127.0.0.1:8200";
                 using var writer = VaultHttpSecretWriter.Create(new Uri(address), ResolveToken(parse.GetValue(token), parse.GetValue(tokenFile)),
                     parse.GetValue(caCert) ?? Env("VAULT_CACERT"));
-                var result = await ValuesSecretLoader.ApplyAsync(plan, writer, ct);
+                var result = await ProgressView.ForConsole(["vault path", "status", "fields"], stateColumn: 1)
+                    .RunAsync(report => LoadWithProgressAsync(plan, writer, report, ct));
                 foreach (var p in result.PasswordPolicies)
                 {
                     Console.WriteLine($"password policy {p}: written");
-                }
-                foreach (var s in result.Secrets)
-                {
-                    var notes = new List<string>();
-                    if (s.Generated.Count > 0)
-                    {
-                        notes.Add("generated: " + string.Join(", ", s.Generated));
-                    }
-                    if (s.Kept.Count > 0)
-                    {
-                        notes.Add("kept: " + string.Join(", ", s.Kept));
-                    }
-                    Console.WriteLine($"{s.Mount}/{s.Path}: {s.Status.ToString().ToLowerInvariant()}{(notes.Count > 0 ? " (" + string.Join("; ", notes) + ")" : "")}");
                 }
                 var names = plan.Secrets.Select(s => s.Name).Distinct().Count();
                 Console.WriteLine($"{names} secret{(names == 1 ? "" : "s")} loaded into {result.Secrets.Count} Vault path{(result.Secrets.Count == 1 ? "" : "s")}");

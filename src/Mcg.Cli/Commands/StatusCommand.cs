@@ -16,6 +16,7 @@ public static class StatusCommand
         status.SetAction(async (parse, ct) =>
         {
             var clusters = new Dictionary<string, string>();
+            IReadOnlyList<MetricsEndpoint>? metrics = null;
             Mcg.Kube.Client.KubernetesClientKubeClient hub;
             if (parse.GetValue(data) is { } dir)
             {
@@ -26,6 +27,7 @@ public static class StatusCommand
                     return 2;
                 }
                 hub = new(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(layout.HubKubeconfig));
+                metrics = File.Exists(layout.StatePath) ? MetricsEndpoint.Of(UpState.Load(layout.StatePath)) : null;
                 var clusterRoot = Path.Combine(layout.Root, "clusters");
                 foreach (var d in Directory.Exists(clusterRoot) ? Directory.GetDirectories(clusterRoot) : [])
                 {
@@ -43,7 +45,7 @@ public static class StatusCommand
             {
                 try
                 {
-                    await new FleetStatusReport(hub, clusters, Console.Out).WriteAsync(DateTimeOffset.UtcNow, ct);
+                    await new FleetStatusReport(hub, clusters, Console.Out, metrics).WriteAsync(DateTimeOffset.UtcNow, ct);
                 }
                 catch (HttpRequestException e)
                 {

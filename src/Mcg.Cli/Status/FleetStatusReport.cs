@@ -13,9 +13,11 @@ namespace Mcg.Cli.Status;
 
 /// <summary>
 /// <c>mcg status</c>: the whole fleet on one screen — clusters, applications, policies from the hub, and from each
-/// cluster whose kubeconfig is known (an <c>mcg up</c> data directory) its ExternalSecrets and storage.
+/// cluster whose kubeconfig is known (an <c>mcg up</c> data directory) its ExternalSecrets and storage, and the
+/// fleet's metrics endpoints when known.
 /// </summary>
-public sealed class FleetStatusReport(IKubeClient hub, IReadOnlyDictionary<string, string> clusterKubeconfigs, TextWriter output)
+public sealed class FleetStatusReport(IKubeClient hub, IReadOnlyDictionary<string, string> clusterKubeconfigs, TextWriter output,
+    IReadOnlyList<Up.MetricsEndpoint>? metrics = null)
 {
     private static readonly ResourceRef ExternalSecrets = new("external-secrets.io", "v1", "externalsecrets", "ExternalSecret", true);
     private static readonly ResourceRef StorageClusters = new("core.libopenstorage.org", "v1", "storageclusters", "StorageCluster", true);
@@ -30,6 +32,15 @@ public sealed class FleetStatusReport(IKubeClient hub, IReadOnlyDictionary<strin
         if (clusterKubeconfigs.Count > 0)
         {
             await PerClusterAsync(now, ct);
+        }
+        if (metrics is { Count: > 0 })
+        {
+            var table = new TableWriter("JOB", "INSTANCE", "URL", "AUTH");
+            foreach (var m in metrics)
+            {
+                table.Add(m.Job, m.Instance, m.Url, m.Auth);
+            }
+            Section("Metrics", table);
         }
     }
 

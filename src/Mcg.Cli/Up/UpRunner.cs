@@ -122,7 +122,8 @@ public sealed class UpRunner(UpOptions options, TextWriter output)
         List<string> args = ["agent", "--kubeconfig", _layout.ClusterKubeconfig(cluster.Name), "--cluster-name", cluster.Name,
             "--data", _layout.AgentDirectory(cluster.Name), "--lease-seconds", "10",
             "--label", $"cloud={cluster.Cloud}", "--label", "clusterGroup=group-one", "--label", $"name={cluster.Name}",
-            "--claim", $"platform.open-cluster-management.io={cluster.Cloud}"];
+            "--claim", $"platform.open-cluster-management.io={cluster.Cloud}",
+            "--metrics-port", cluster.MetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         if (!File.Exists(_layout.AgentHubKubeconfig(cluster.Name)))
         {
             var token = await ClusterJoin.IssueBootstrapTokenAsync(hub, cluster.Name, TimeSpan.FromHours(1), ct);
@@ -191,6 +192,11 @@ public sealed class UpRunner(UpOptions options, TextWriter output)
             output.WriteLine($"cluster {cluster.Name,-10}  {_layout.ClusterKubeconfig(cluster.Name)}");
         }
         output.WriteLine($"logs:                {_layout.LogDirectory}");
+        output.WriteLine($"metrics (Prometheus scrape targets, also in {_layout.StatePath}):");
+        foreach (var endpoint in MetricsEndpoint.Of(state))
+        {
+            output.WriteLine($"  {endpoint.Job,-12} {endpoint.Instance,-10} {endpoint.Url}  auth: {endpoint.Auth}");
+        }
     }
 
     private async Task<ChildProcess> StartChildAsync(string name, params string[] args)

@@ -1,6 +1,7 @@
 using Mcg.Fleet.Crds;
 using Mcg.Fleet.Registration;
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Runtime;
 using Microsoft.Extensions.Logging;
 using KubeController = Mcg.Kube.Runtime.Controller;
@@ -16,11 +17,12 @@ public static class FleetHub
         await ClusterJoin.EnsureNamespaceAsync(hub, FleetRbac.BootstrapNamespace, ct);
         var clusters = new Informer(hub, OcmCrds.ManagedClusters, new InformerOptions(), loggers.CreateLogger<Informer>());
         var leases = new Informer(hub, ResourceRef.Leases, new InformerOptions(), loggers.CreateLogger<Informer>());
+        var events = new EventRecorder(hub, TimeProvider.System, loggers.CreateLogger<EventRecorder>());
         var registration = new KubeController("registration",
-            new RegistrationController(hub, clusters, options, loggers.CreateLogger<RegistrationController>()),
+            new RegistrationController(hub, clusters, options, events, loggers.CreateLogger<RegistrationController>()),
             new ControllerOptions { Workers = 2 }, loggers.CreateLogger<KubeController>());
         registration.Watch(clusters);
-        var leaseController = new LeaseController(hub, clusters, leases, loggers.CreateLogger<LeaseController>());
+        var leaseController = new LeaseController(hub, clusters, leases, events, loggers.CreateLogger<LeaseController>());
         var informers = Task.WhenAll(clusters.RunAsync(ct), leases.RunAsync(ct));
         await Task.WhenAll(clusters.WaitForSyncAsync(ct), leases.WaitForSyncAsync(ct));
         await Task.WhenAll(informers, registration.RunAsync(ct), leaseController.RunAsync(TimeSpan.FromSeconds(1), ct),

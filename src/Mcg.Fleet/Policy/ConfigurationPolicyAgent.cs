@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Mcg.Fleet.Crds;
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Objects;
 using Mcg.Kube.Runtime;
 using Microsoft.Extensions.Logging;
@@ -53,7 +54,7 @@ public sealed class ConfigurationPolicyAgent : IReconciler, IAsyncDisposable
         _controller = new KubeController($"configuration-policy-{clusterName}", this, new ControllerOptions(), loggers.CreateLogger<KubeController>());
         _controller.Watch(_policies);
         _evaluator = new TemplateEvaluator(managed, loggers.CreateLogger<TemplateEvaluator>());
-        _status = new ReplicaStatusWriter(hub, new EventRecorder(hub, Component, clusterName, loggers.CreateLogger<EventRecorder>(), _clock));
+        _status = new ReplicaStatusWriter(hub, new EventRecorder(hub, _clock, loggers.CreateLogger<EventRecorder>(), clusterName), Component);
         _watcher = new ManagedObjectWatcher(managed, loggers, keys =>
         {
             foreach (var key in keys)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Mcg.Fleet.Crds;
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Objects;
 using Microsoft.Extensions.Logging;
 

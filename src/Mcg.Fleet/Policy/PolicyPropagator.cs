@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Mcg.Fleet.Crds;
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Objects;
 using Mcg.Kube.Runtime;
 using Microsoft.Extensions.Logging;
@@ -35,7 +36,7 @@ public sealed class PolicyPropagator : IReconciler
         _logger = loggers.CreateLogger<PolicyPropagator>();
         _cache = new HubPolicyCache(hub, loggers, _options.ResyncPeriod);
         _resolver = new PlacementResolver(_cache, hub, loggers.CreateLogger<PlacementResolver>());
-        _events = new EventRecorder(hub, Component, null, loggers.CreateLogger<EventRecorder>());
+        _events = new EventRecorder(hub, TimeProvider.System, loggers.CreateLogger<EventRecorder>());
         _controller = new KubeController("policy-propagator", this, new ControllerOptions { Workers = _options.Workers },
             loggers.CreateLogger<KubeController>());
         _controller.Watch(_cache.Policies, RootKeysOfPolicy);
@@ -86,7 +87,7 @@ public sealed class PolicyPropagator : IReconciler
         {
             if (await DeleteReplicasAsync(ns, name, new HashSet<string>(), ct) > 0)
             {
-                await _events.RecordAsync(root, EventRecorder.Normal, "PolicyPropagation", $"Policy {ns}/{name} was disabled", ct: ct);
+                await _events.RecordAsync(root, Component, EventRecorder.Normal, "PolicyPropagation", $"Policy {ns}/{name} was disabled", ct: ct);
             }
         }
         else
@@ -107,7 +108,7 @@ public sealed class PolicyPropagator : IReconciler
                     {
                         // One event per distinct failure: the retries would otherwise record the same warning every few seconds.
                         _failures[failureKey] = ex.Message;
-                        await _events.RecordAsync(root, EventRecorder.Warning, "PolicyPropagation",
+                        await _events.RecordAsync(root, Component, EventRecorder.Warning, "PolicyPropagation",
                             $"Failed to replicate the policy {ns}/{name} to cluster {decision.ClusterNamespace}/{decision.ClusterName}: {ex.Message}", ct: ct);
                     }
                 }
@@ -128,7 +129,7 @@ public sealed class PolicyPropagator : IReconciler
             {
                 await _hub.CreateAsync(OcmCrds.Policies, desired, null, ct);
                 _logger.LogInformation("Replicated policy {Namespace}/{Name} to cluster {Cluster}", root.Namespace(), root.Name(), decision.ClusterName);
-                await _events.RecordAsync(root, EventRecorder.Normal, "PolicyPropagation",
+                await _events.RecordAsync(root, Component, EventRecorder.Normal, "PolicyPropagation",
                     $"Policy {root.Namespace()}/{root.Name()} was propagated to cluster {decision.ClusterNamespace}/{decision.ClusterName}", ct: ct);
                 return;
             }
@@ -147,7 +148,7 @@ public sealed class PolicyPropagator : IReconciler
             {
                 await _hub.UpdateAsync(OcmCrds.Policies, ReplicaBuilder.Updated(desired, existing), null, ct);
                 _logger.LogInformation("Updated the replica of policy {Namespace}/{Name} for cluster {Cluster}", root.Namespace(), root.Name(), decision.ClusterName);
-                await _events.RecordAsync(root, EventRecorder.Normal, "PolicyPropagation",
+                await _events.RecordAsync(root, Component, EventRecorder.Normal, "PolicyPropagation",
                     $"Policy {root.Namespace()}/{root.Name()} was updated for cluster {decision.ClusterNamespace}/{decision.ClusterName}", ct: ct);
                 return;
             }

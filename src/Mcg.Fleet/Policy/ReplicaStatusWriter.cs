@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Mcg.Fleet.Crds;
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Objects;
 
 namespace Mcg.Fleet.Policy;
@@ -11,7 +12,7 @@ namespace Mcg.Fleet.Policy;
 /// template's <c>status.details[].history</c> (newest first, at most 10); a template's <c>compliant</c> is that of its
 /// latest message, and the policy's <c>status.compliant</c> combines them (NonCompliant, Pending, unknown, Compliant).
 /// </summary>
-internal sealed class ReplicaStatusWriter(IKubeClient hub, EventRecorder events)
+internal sealed class ReplicaStatusWriter(IKubeClient hub, EventRecorder events, string component)
 {
     public const int MaxHistory = 10;
 
@@ -36,7 +37,7 @@ internal sealed class ReplicaStatusWriter(IKubeClient hub, EventRecorder events)
             foreach (var message in newMessages)
             {
                 var state = ComplianceStates.FromMessage(message);
-                var (name, time) = await events.RecordAsync(policy, state == ComplianceStates.Compliant ? EventRecorder.Normal : EventRecorder.Warning,
+                var (name, time, _) = await events.RecordAsync(policy, component, state == ComplianceStates.Compliant ? EventRecorder.Normal : EventRecorder.Warning,
                     $"policy: {policy.Namespace()}/{template}", message,
                     related: new JsonObject
                     {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Mcg.Fleet.Crds;
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Objects;
 using Mcg.Kube.Runtime;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace Mcg.Fleet.Registration;
 /// <c>leaseDurationSeconds × 5</c> turns Unknown and gets the <c>unreachable</c> taint; an unavailable one gets
 /// <c>unavailable</c>; both go when the cluster is Available again. Placements then move away from it.
 /// </summary>
-public sealed class LeaseController(IKubeClient hub, Informer clusters, Informer leases, ILogger<LeaseController> logger, TimeProvider? clock = null)
+public sealed class LeaseController(IKubeClient hub, Informer clusters, Informer leases, EventRecorder events, ILogger<LeaseController> logger, TimeProvider? clock = null)
 {
     public const string LeaseName = "managed-cluster-lease";
     public const string UnreachableTaint = "cluster.open-cluster-management.io/unreachable";
@@ -75,6 +76,8 @@ public sealed class LeaseController(IKubeClient hub, Informer clusters, Informer
             logger.LogWarning("managed cluster {Cluster} lease expired: Unknown", name);
             await hub.PatchAsync(OcmCrds.ManagedClusters, null, name, PatchType.Merge, new JsonObject { ["status"] = new JsonObject { ["conditions"] = status["conditions"]!.DeepClone() } },
                 new PatchOptions { Subresource = "status" }, ct);
+            await events.WarningAsync(cluster, RegistrationController.EventComponent, "ManagedClusterLeaseUpdateStopped",
+                $"Managed cluster {name} is unavailable: its registration agent stopped updating its lease.", ct);
         }
         if (kept.Count != taints.Count || kept.Count > 0 && !taints.Select(t => t.GetString("key")).SequenceEqual(kept.Select(t => t.GetString("key"))))
         {

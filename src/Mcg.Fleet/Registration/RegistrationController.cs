@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Mcg.Fleet.Crds;
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Objects;
 using Mcg.Kube.Runtime;
 using Microsoft.Extensions.Logging;
@@ -20,8 +21,10 @@ public sealed class RegistrationOptions
 /// The hub's registration controller: for an accepted ManagedCluster, its namespace, its agent's identity and
 /// namespace-bound permissions and credential, the acceptance condition, and labels from well-known claims.
 /// </summary>
-public sealed class RegistrationController(IKubeClient hub, Informer clusters, RegistrationOptions options, ILogger<RegistrationController> logger, TimeProvider? clock = null) : IReconciler
+public sealed class RegistrationController(IKubeClient hub, Informer clusters, RegistrationOptions options, EventRecorder events, ILogger<RegistrationController> logger, TimeProvider? clock = null) : IReconciler
 {
+    /// <summary>The component the registration controllers report their Events as (on ManagedClusters, in <c>default</c>).</summary>
+    public const string EventComponent = "registration-controller";
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken ct)
@@ -69,6 +72,7 @@ public sealed class RegistrationController(IKubeClient hub, Informer clusters, R
         {
             await hub.PatchAsync(OcmCrds.ManagedClusters, null, name, PatchType.Merge, new JsonObject { ["status"] = new JsonObject { ["conditions"] = status["conditions"]!.DeepClone() } },
                 new PatchOptions { Subresource = "status" }, ct);
+            await events.NormalAsync(cluster, EventComponent, "HubClusterAdminAccepted", $"Managed cluster {name} accepted by hub cluster admin", ct);
         }
         await LabelFromClaimsAsync(cluster, ct);
         return ReconcileResult.Done;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Mcg.Fleet.Crds;
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Objects;
 using Mcg.Kube.Runtime;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ namespace Mcg.Fleet.Work;
 public sealed class WorkAgent : IReconciler
 {
     public const string FieldManager = "work-agent";
+    public const string EventComponent = "work-agent";
     public const string CleanupFinalizer = "cluster.open-cluster-management.io/manifest-work-cleanup";
 
     private readonly IKubeClient _hub;
@@ -28,6 +30,7 @@ public sealed class WorkAgent : IReconciler
     private readonly TimeProvider _clock;
     private readonly Informer _works;
     private readonly KubeController _controller;
+    private readonly EventRecorder _events;
     private readonly ConcurrentDictionary<ResourceRef, Informer> _watched = new();
     private CancellationToken _stopping;
 
@@ -39,6 +42,7 @@ public sealed class WorkAgent : IReconciler
         _loggers = loggers;
         _logger = loggers.CreateLogger<WorkAgent>();
         _clock = clock ?? TimeProvider.System;
+        _events = new EventRecorder(hub, _clock, loggers.CreateLogger<EventRecorder>(), cluster);
         _works = new Informer(hub, OcmCrds.ManifestWorks, new InformerOptions { Namespace = cluster }, loggers.CreateLogger<Informer>());
         _controller = new KubeController("work-agent", this, new ControllerOptions { Workers = 2 }, loggers.CreateLogger<KubeController>());
         _controller.Watch(_works);
@@ -136,8 +140,26 @@ public sealed class WorkAgent : IReconciler
         if (!JsonNode.DeepEquals(status, work["status"]))
         {
             await _hub.PatchAsync(OcmCrds.ManifestWorks, _cluster, name, PatchType.Merge, new JsonObject { ["status"] = status }, new PatchOptions { Subresource = "status" }, ct);
+            await RecordAppliedAsync(work, status, manifests.Count, failures, ct);
         }
         return ReconcileResult.Done;
+    }
+
+    /// <summary>An Event on the ManifestWork when its Applied condition changes (a new generation applied, or a failure or its message).</summary>
+    private async Task RecordAppliedAsync(JsonObject work, JsonObject status, int manifests, List<string> failures, CancellationToken ct)
+    {
+        static JsonObject? Applied(JsonNode? s) => (s?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c.GetString("type") == "Applied");
+        var before = Applied(work["status"]);
+        var after = Applied(status);
+        if (after is null || before is not null && new[] { "status", "message", "observedGeneration" }.All(f => JsonNode.DeepEquals(before[f], after[f])))
+        {
+            return;
+        }
+        var generation = work.Metadata()["generation"]?.ToString() ?? "?";
+        await (failures.Count == 0
+            ? _events.NormalAsync(work, EventComponent, "ManifestWorkApplied", $"Applied {manifests} manifests of generation {generation} to cluster {_cluster}", ct)
+            : _events.WarningAsync(work, EventComponent, "ManifestWorkApplyFailed",
+                $"Failed to apply {failures.Count} of {manifests} manifests of generation {generation} to cluster {_cluster}: {string.Join("; ", failures)}", ct));
     }
 
     /// <summary>Keeps the previous per-manifest condition times when nothing changed, so an unchanged work writes no status.</summary>

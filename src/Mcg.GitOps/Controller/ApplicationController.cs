@@ -4,6 +4,7 @@ using Mcg.GitOps.Applications;
 using Mcg.GitOps.Delivery;
 using Mcg.GitOps.Health;
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Objects;
 using Mcg.Kube.Runtime;
 using Microsoft.Extensions.Logging;
@@ -37,11 +38,13 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
     private readonly Informer _projects;
     private readonly KubeController _controller;
     private readonly RemoteDestinations? _remote;
+    private readonly ApplicationEvents _events;
 
     public ApplicationController(IKubeClient client, ClusterCache cache, AppComparer comparer, HealthAssessor health,
         ApplicationControllerOptions options, ILoggerFactory loggers, TimeProvider? clock = null, RemoteDestinations? remote = null)
     {
         _remote = remote;
+        _events = new ApplicationEvents(new EventRecorder(client, clock ?? TimeProvider.System, loggers.CreateLogger<EventRecorder>()));
         _client = client;
         _cache = cache;
         _comparer = comparer;
@@ -366,7 +369,8 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
         {
             try
             {
-                await run.ExecuteAsync(app, spec, operation, PreviouslyManaged(app), cts.Token);
+                await _events.OperationStartedAsync(app, operation, CancellationToken.None);
+                await _events.OperationCompletedAsync(app, await run.ExecuteAsync(app, spec, operation, PreviouslyManaged(app), cts.Token), CancellationToken.None);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -392,6 +396,7 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
         {
             return;
         }
+        await _events.StatusChangedAsync(app, status, ct);
         status["reconciledAt"] = AppStatus.Timestamp(_clock.GetUtcNow());
         await _client.PatchAsync(Applications, app.Namespace(), app.Name()!, PatchType.Merge, new JsonObject { ["status"] = status }, null, ct);
     }

@@ -17,7 +17,8 @@ namespace Mcg.GitOps.Controller;
 public sealed class OperationRun(IKubeClient client, AppComparer comparer, HealthAssessor health,
     ApplicationControllerOptions options, ILoggerFactory loggers, TimeProvider clock, RemoteTarget? remote = null)
 {
-    public async Task ExecuteAsync(JsonObject app, ApplicationSpec spec, SyncOperation op, IEnumerable<(string, string)> previouslyManaged, CancellationToken ct)
+    /// <summary>Runs the operation to its end; returns the final <c>status.operationState</c>.</summary>
+    public async Task<JsonObject> ExecuteAsync(JsonObject app, ApplicationSpec spec, SyncOperation op, IEnumerable<(string, string)> previouslyManaged, CancellationToken ct)
     {
         var startedAt = clock.GetUtcNow();
         var state = new JsonObject
@@ -101,6 +102,7 @@ public sealed class OperationRun(IKubeClient client, AppComparer comparer, Healt
             status["history"] = History(app, spec, revisions, sources, op, startedAt, finishedAt);
         }
         await PatchAsync(app, new JsonObject { ["status"] = status }, CancellationToken.None);
+        return state;
     }
 
     private async Task<(SyncResult, IReadOnlyList<string>)> AttemptAsync(JsonObject app, ApplicationSpec spec, SyncOperation op,

@@ -17,6 +17,7 @@ public sealed record ResourceRef(string Group, string Version, string Resource, 
     public static readonly ResourceRef ClusterRoles = new("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false);
     public static readonly ResourceRef ClusterRoleBindings = new("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false);
     public static readonly ResourceRef CronJobs = new("batch", "v1", "cronjobs", "CronJob", true);
+    public static readonly ResourceRef Events = new("", "v1", "events", "Event", true);
     public static readonly ResourceRef Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true);
     public static readonly ResourceRef CustomResourceDefinitions =
         new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false);

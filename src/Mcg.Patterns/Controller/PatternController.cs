@@ -7,6 +7,7 @@ using Mcg.GitOps.Applications;
 using Mcg.GitOps.Controller;
 using Mcg.GitOps.Sources;
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Objects;
 using Mcg.Kube.Runtime;
 using Mcg.Patterns.Generation;
@@ -35,6 +36,8 @@ public sealed class PatternController : IReconciler
     private readonly Dictionary<string, IReadOnlyList<GenerationProblem>> _lastProblems = new(StringComparer.Ordinal);
     private readonly Lock _lastAppliedLock = new();
     private const string StatusOnlyPrefix = "status:";
+    public const string EventComponent = "patterns-operator";
+    private readonly EventRecorder _events;
 
     public PatternController(IKubeClient client, RepositoryCache repositories, PatternControllerOptions options, ILoggerFactory loggers, TimeProvider? clock = null)
     {
@@ -44,6 +47,7 @@ public sealed class PatternController : IReconciler
         _logger = loggers.CreateLogger<PatternController>();
         _clock = clock ?? TimeProvider.System;
         _sync = new GeneratedObjectSync(client, options.FieldManager);
+        _events = new EventRecorder(client, _clock, loggers.CreateLogger<EventRecorder>());
         Patterns = new Informer(client, PatternCrds.Patterns, new InformerOptions(), loggers.CreateLogger<Informer>());
         Decisions = new Informer(client, OcmCrds.PlacementDecisions, new InformerOptions { Namespace = PlacementGenerator.Namespace }, loggers.CreateLogger<Informer>());
         Clusters = new Informer(client, OcmCrds.ManagedClusters, new InformerOptions(), loggers.CreateLogger<Informer>());
@@ -118,10 +122,11 @@ public sealed class PatternController : IReconciler
             var ctx = new GenerationContext(repoUrl, revision, _options.ArgoNamespace, hub, root);
             var set = Generate(root, groupName, ctx);
             var hash = Hash(set.Objects);
-            bool fresh;
+            bool fresh, changed;
             lock (_lastAppliedLock)
             {
-                fresh = _lastApplied.TryGetValue(key, out var last) && last.Hash == hash && _clock.GetUtcNow() - last.At < _options.PollInterval;
+                changed = !_lastApplied.TryGetValue(key, out var last) || last.Hash != hash;
+                fresh = !changed && _clock.GetUtcNow() - last.At < _options.PollInterval;
             }
             if (!fresh)
             {
@@ -133,6 +138,10 @@ public sealed class PatternController : IReconciler
                     _lastProblems[key] = set.Problems;
                 }
                 _logger.LogInformation("Pattern {Pattern}: applied {Count} objects at {Sha}, pruned {Pruned}", key, set.Objects.Count, resolvedSha[..7], pruned);
+                if (changed)
+                {
+                    await _events.NormalAsync(pattern, EventComponent, "Applied", $"Applied {set.Objects.Count} objects from revision {resolvedSha[..7]}, pruned {pruned}", ct);
+                }
             }
             status.Applied(resolvedSha);
             status.Step($"applied {set.Objects.Count} objects from revision {resolvedSha[..7]}", null);
@@ -140,12 +149,14 @@ public sealed class PatternController : IReconciler
                 ? "every application can be rendered"
                 : string.Join("; ", set.Problems.Select(p => $"{p.Application}: {p.Message}")));
             status.Applications(Applications.List().Where(a => OwnerKey(a) == key), set.Problems);
+            _events.ClearLast(pattern, EventComponent);
         }
         catch (Exception e) when (e is PatternException or ValuesException or ArgumentException)
         {
             _logger.LogWarning("Pattern {Pattern}: {Error}", key, e.Message);
             status.Step("failed", e.Message);
             status.Set("Degraded", true, e.Message);
+            await _events.RecordOnChangeAsync(pattern, EventComponent, EventRecorder.Warning, "ReconcileFailed", e.Message, ct);
         }
         catch (KubeApiException e)
         {
@@ -153,6 +164,7 @@ public sealed class PatternController : IReconciler
             _logger.LogWarning("Pattern {Pattern}: applying failed: {Error}", key, e.Message);
             status.Step("failed to apply", e.Message);
             status.Set("Degraded", true, e.Message);
+            await _events.RecordOnChangeAsync(pattern, EventComponent, EventRecorder.Warning, "ApplyFailed", e.Message, ct);
             result = ReconcileResult.RequeueNow;
         }
         await WriteStatusAsync(pattern, status, ct);

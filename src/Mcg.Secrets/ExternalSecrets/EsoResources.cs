@@ -12,7 +12,9 @@ public static class EsoResources
     public static readonly ResourceRef SecretStores = new(Group, Version, "secretstores", "SecretStore", true);
     public static readonly ResourceRef ClusterSecretStores = new(Group, Version, "clustersecretstores", "ClusterSecretStore", false);
     public static readonly ResourceRef ServiceAccounts = new("", "v1", "serviceaccounts", "ServiceAccount", true);
-    public static readonly ResourceRef Events = new("", "v1", "events", "Event", true);
+
+    /// <summary>The component ESO's controller reports its Events as.</summary>
+    public const string EventComponent = "external-secrets";
 
     /// <summary>Set on every Secret the controller writes.</summary>
     public const string ManagedLabel = "reconcile.external-secrets.io/managed";

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Objects;
 using Mcg.Kube.Runtime;
 using Mcg.Secrets.Vault;
@@ -16,9 +17,10 @@ namespace Mcg.Secrets.ExternalSecrets;
 /// denied) never touches the existing Secret.
 /// </summary>
 public sealed class ExternalSecretReconciler(
-    IKubeClient kube, Informer externalSecrets, StoreResolver stores, VaultStoreClients clients, EsoEvents events,
-    ILogger<ExternalSecretReconciler> logger, TimeProvider? clock = null) : IReconciler
+    IKubeClient kube, Informer externalSecrets, StoreResolver stores, VaultStoreClients clients, EventRecorder events,
+    ILogger<ExternalSecretReconciler> logger, TimeProvider? clock = null, EsoMetrics? metrics = null) : IReconciler
 {
+    private readonly EsoMetrics _metrics = metrics ?? EsoMetrics.Shared;
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken ct)
@@ -47,6 +49,7 @@ public sealed class ExternalSecretReconciler(
         {
             return NextRefresh(es, spec, now);
         }
+        _metrics.Sync(es);
 
         Dictionary<string, byte[]> data;
         VaultStoreClient? client = null;
@@ -291,12 +294,12 @@ public sealed class ExternalSecretReconciler(
         if (existing is null)
         {
             await kube.CreateAsync(ResourceRef.Secrets, secret, new WriteOptions { FieldManager = "external-secrets" }, ct);
-            await events.RecordAsync(es, EsoEvents.Normal, "Created", "Created Secret", ct);
+            await events.RecordAsync(es, EsoResources.EventComponent, EventRecorder.Normal, "Created", "Created Secret", ct);
         }
         else if (!JsonNode.DeepEquals(secret, existing))
         {
             await kube.UpdateAsync(ResourceRef.Secrets, secret, new WriteOptions { FieldManager = "external-secrets" }, ct);
-            await events.RecordAsync(es, EsoEvents.Normal, "Updated", "Updated Secret", ct);
+            await events.RecordAsync(es, EsoResources.EventComponent, EventRecorder.Normal, "Updated", "Updated Secret", ct);
         }
         return true;
     }
@@ -337,7 +340,7 @@ public sealed class ExternalSecretReconciler(
         if (existing is not null)
         {
             await kube.DeleteAsync(ResourceRef.Secrets, es.Namespace(), spec.TargetName, null, ct);
-            await events.RecordAsync(es, EsoEvents.Normal, "Deleted", "secret deleted because the provider has no data (deletionPolicy Delete)", ct);
+            await events.RecordAsync(es, EsoResources.EventComponent, EventRecorder.Normal, "Deleted", "secret deleted because the provider has no data (deletionPolicy Delete)", ct);
         }
         await SetStatusAsync(es, true, EsoResources.ReasonSecretDeleted, EsoResources.MessageDeleted, (now, syncedVersion), ct);
         return spec.RefreshInterval > TimeSpan.Zero ? ReconcileResult.After(spec.RefreshInterval) : ReconcileResult.Done;
@@ -345,10 +348,11 @@ public sealed class ExternalSecretReconciler(
 
     private async Task FailAsync(JsonObject es, string detail, CancellationToken ct)
     {
+        _metrics.Error(es);
         var changed = await SetStatusAsync(es, false, EsoResources.ReasonSecretSyncedError, EsoResources.MessageProviderError, null, ct);
         if (changed)
         {
-            await events.RecordAsync(es, EsoEvents.Warning, "UpdateFailed", detail, ct);
+            await events.RecordAsync(es, EsoResources.EventComponent, EventRecorder.Warning, "UpdateFailed", detail, ct);
         }
     }
 

@@ -1,4 +1,5 @@
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Objects;
 using Mcg.Kube.Runtime;
 using Microsoft.Extensions.Logging;
@@ -36,7 +37,7 @@ public static class ExternalSecretsController
         var clusterSecretStores = new Informer(kube, EsoResources.ClusterSecretStores, new InformerOptions(), informerLogger);
         var secrets = new Informer(kube, ResourceRef.Secrets, new InformerOptions { LabelSelector = $"{EsoResources.ManagedLabel}=true" }, informerLogger);
         using var clients = new VaultStoreClients(kube, options.Clock);
-        var events = new EsoEvents(kube, options.Clock, loggers.CreateLogger("Mcg.Secrets.ExternalSecrets.Events"));
+        var events = new EventRecorder(kube, options.Clock, loggers.CreateLogger<EventRecorder>());
         var controllerLogger = loggers.CreateLogger<KubeController>();
 
         var esController = new KubeController("externalsecret",

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Objects;
 using Mcg.Kube.Runtime;
 using Mcg.Secrets.Vault;
@@ -12,7 +13,7 @@ namespace Mcg.Secrets.ExternalSecrets;
 /// Status: one Ready condition (Valid / InvalidStoreConfiguration / InvalidProviderConfig) and <c>capabilities</c>.
 /// A ClusterSecretStore whose credentials have no namespace is referent: it is checked per ExternalSecret instead.
 /// </summary>
-public sealed class SecretStoreReconciler(IKubeClient kube, Informer stores, VaultStoreClients clients, EsoEvents events,
+public sealed class SecretStoreReconciler(IKubeClient kube, Informer stores, VaultStoreClients clients, EventRecorder events,
     ILogger<SecretStoreReconciler> logger, TimeProvider? clock = null) : IReconciler
 {
     private static readonly TimeSpan Revalidate = TimeSpan.FromMinutes(5);
@@ -55,7 +56,7 @@ public sealed class SecretStoreReconciler(IKubeClient kube, Informer stores, Vau
                 logger.LogWarning("{Kind} {Key}: {Message}", store.Kind(), key, detail);
                 if (await SetStatusAsync(store, false, EsoResources.StoreReasonInvalidProviderConfig, EsoResources.StoreMessageNoClient, ct))
                 {
-                    await events.RecordAsync(store, EsoEvents.Warning, EsoResources.StoreReasonInvalidProviderConfig, detail, ct);
+                    await events.RecordAsync(store, EsoResources.EventComponent, EventRecorder.Warning, EsoResources.StoreReasonInvalidProviderConfig, detail, ct);
                 }
                 return ReconcileResult.After(RetryInvalid);
             }

@@ -84,9 +84,11 @@ public static class ValuesSecretLoader
     /// Loads a plan: creates the password policies, reads every target path, generates missing passwords (existing
     /// generated fields are kept unless <c>override</c>), then writes each path whose content changes. Each path ends up
     /// with exactly the fields of the plan (like upstream's <c>vault kv put</c>). Nothing is written to a secret path
-    /// before every read and every generation has succeeded.
+    /// before every read and every generation has succeeded. <paramref name="loaded"/> hears of each path as it is done
+    /// (progress display).
     /// </summary>
-    public static async Task<SecretsLoadResult> ApplyAsync(SecretsPlan plan, ISecretWriter writer, CancellationToken cancellationToken = default)
+    public static async Task<SecretsLoadResult> ApplyAsync(SecretsPlan plan, ISecretWriter writer, CancellationToken cancellationToken = default,
+        Action<SecretLoadOutcome>? loaded = null)
     {
         var policies = new List<string>();
         if (plan.Secrets.Count == 0)
@@ -155,6 +157,7 @@ public static class ValuesSecretLoader
                 await writer.WriteAsync(s.Mount, s.Path, fields, cancellationToken);
             }
             outcomes.Add(new SecretLoadOutcome(s.Mount, s.Path, status, generated, kept));
+            loaded?.Invoke(outcomes[^1]);
         }
         return new SecretsLoadResult(policies, outcomes);
     }

@@ -11,11 +11,26 @@ namespace Mcg.Secrets.Vault;
 /// longest matching mount, authenticates the token, resolves create vs update, enforces the ACL (and sudo), audits,
 /// and writes Vault's envelope or <c>{"errors":[...]}</c>.
 /// </summary>
-public sealed class VaultHttpHandler(VaultCore core, ILogger<VaultHttpHandler> logger)
+public sealed class VaultHttpHandler(VaultCore core, ILogger<VaultHttpHandler> logger, VaultMetrics? metrics = null)
 {
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    private readonly VaultMetrics _metrics = metrics ?? VaultMetrics.Shared;
 
     public async Task HandleAsync(HttpContext http)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            await HandleRequestAsync(http);
+        }
+        finally
+        {
+            _metrics.Record(http.Request.Method, VaultMetrics.RouteOf(http.Request.Path.Value, core.Mounts), http.Response.StatusCode,
+                System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task HandleRequestAsync(HttpContext http)
     {
         var ct = http.RequestAborted;
         var requestId = Guid.NewGuid().ToString();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Objects;
 using Mcg.Kube.Runtime;
 using Mcg.Storage.Nodes;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Runtime;
 using Mcg.Storage.Simulation;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,5 @@
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Runtime;
 using Mcg.Storage.Exec;
 using Mcg.Storage.Kubelet;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Runtime;
 using Mcg.Storage.Simulation;
 using Microsoft.Extensions.Logging;

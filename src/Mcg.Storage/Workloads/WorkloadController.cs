@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Mcg.Kube.Client;
+using Mcg.Kube.Events;
 using Mcg.Kube.Objects;
 using Mcg.Kube.Runtime;
 using Mcg.Storage.Simulation;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Mcg.Fleet.Policy;
+using Mcg.Kube.Events;
 using Mcg.Kube.Objects;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Mcg.Fleet.Tests.Policy.Json;
@@ -17,8 +18,8 @@ public class ReplicaStatusWriterTests
     private static (ReplicaStatusWriter Writer, RecordingKubeClient Client) Writer(JsonObject replica)
     {
         var client = new RecordingKubeClient(replica);
-        return (new ReplicaStatusWriter(client, new EventRecorder(client, "configuration-policy-controller", "cluster1",
-            NullLogger<EventRecorder>.Instance)), client);
+        return (new ReplicaStatusWriter(client, new EventRecorder(client, TimeProvider.System, NullLogger<EventRecorder>.Instance, "cluster1"),
+            "configuration-policy-controller"), client);
     }
 
     [Fact]

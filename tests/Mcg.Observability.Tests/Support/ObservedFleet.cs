@@ -85,6 +85,45 @@ public sealed partial class ObservedFleet : IAsyncLifetime
             """);
     }
 
+    /// <summary>
+    /// A Git repository with one ConfigMap and an auto-synced Application of it on the hub itself (namespace argocd,
+    /// destination namespace = the app's name); the caller disposes the repository.
+    /// </summary>
+    public async Task<Mcg.EndToEnd.Tests.Support.GitRepo> ApplyHubApplicationAsync(string app, string configMap)
+    {
+        var repo = new Mcg.EndToEnd.Tests.Support.GitRepo();
+        repo.Write("app/cm.yaml", $"""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: {configMap}
+            data:
+              text: hello
+            """);
+        repo.Commit("first");
+        await Hub.RunAsync("create namespace argocd"); // the hub may have created it already
+        (await Hub.RunAsync("apply -f -", $$"""
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata:
+              name: {{app}}
+              namespace: argocd
+            spec:
+              project: default
+              source:
+                repoURL: {{repo.Url}}
+                targetRevision: main
+                path: app
+              destination:
+                server: https://kubernetes.default.svc
+                namespace: {{app}}
+              syncPolicy:
+                automated: {}
+                syncOptions: [CreateNamespace=true]
+            """)).Ok();
+        return repo;
+    }
+
     /// <summary>GET /metrics: the status code and the body.</summary>
     public async Task<(int Status, string Body, string? ContentType)> ScrapeAsync(string metricsUrl, string? token)
     {
