@@ -35,6 +35,7 @@ public sealed class RemoteSyncTests(DeliveryFleetFixture fx, ITestOutputHelper o
         await EventuallyAsync(async () => State(await AppAsync("ordered")) == ("Synced", "Healthy", "Succeeded"), "ordered Synced/Healthy, sync Succeeded", 120);
         var app = (await AppAsync("ordered"))!;
         Assert.Equal(revision, app["status"]!["sync"]!["revision"]!.GetValue<string>());
+        Assert.Single(app["status"]!["history"]!.AsArray()); // synced once: a finished operation is never taken for an interrupted one
         var results = app["status"]!["operationState"]!["syncResult"]!["resources"]!.AsArray().Select(r => r!.AsObject()).ToList();
         Assert.Equal(["PreSync Job/pre", "Sync Job/migrate", "Sync ConfigMap/late", "PostSync ConfigMap/post-marker", "PostSync Job/post"],
             results.Select(r => $"{r["syncPhase"]} {r["kind"]}/{r["name"]}"));
@@ -58,6 +59,16 @@ public sealed class RemoteSyncTests(DeliveryFleetFixture fx, ITestOutputHelper o
         var delivered = work["spec"]!["workload"]!["manifests"]!.AsArray().Select(m => m!["metadata"]!["name"]!.GetValue<string>()).ToList();
         Assert.Contains("pre", delivered);
         Assert.DoesNotContain("post", delivered);
+
+        // Syncing again re-creates the hooks with the default policy (BeforeHookCreation): the earlier one goes first.
+        var sync = await McgAsync("app", "sync", "ordered", "--timeout", "120");
+        Assert.True(sync.ExitCode == 0, sync.Out + sync.Err);
+        var again = (await OnClusterAsync("hooks-ordered", "job pre"))!;
+        Assert.True(Time(again, "metadata", "creationTimestamp") > Time(pre, "metadata", "creationTimestamp"), "PreSync hook re-created");
+        Assert.NotEqual(pre["metadata"]!["uid"]!.GetValue<string>(), again["metadata"]!["uid"]!.GetValue<string>());
+        Assert.Equal(migrate["metadata"]!["uid"]!.GetValue<string>(), (await OnClusterAsync("hooks-ordered", "job migrate"))!["metadata"]!["uid"]!.GetValue<string>());
+        Assert.Null(await OnClusterAsync("hooks-ordered", "job post"));
+        Assert.Equal(("Synced", "Healthy", "Succeeded"), State(await AppAsync("ordered")));
 
         // A failed PreSync hook fails the sync: the main resources are not delivered, the SyncFail hook runs.
         await EventuallyAsync(async () => (await AppAsync("failing"))?["status"]?["operationState"]?["phase"]?.GetValue<string>() == "Failed", "failing sync Failed", 120);

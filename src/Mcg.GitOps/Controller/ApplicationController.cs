@@ -406,12 +406,26 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
             }
             finally
             {
+                await FinalStatusCachedAsync(key);
                 _running.TryRemove(key, out _);
                 cts.Dispose();
                 _controller.Enqueue(key);
             }
         });
         _running[key] = new RunningOperation(task, cts);
+    }
+
+    /// <summary>
+    /// Waits (briefly) until the Applications cache shows the operation's final phase: a reconcile that still read
+    /// <c>Running</c> there would take the finished operation for one a restart interrupted and run it again.
+    /// </summary>
+    private async Task FinalStatusCachedAsync(string key)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (_apps.GetByKey(key)?["status"]?["operationState"]?["phase"]?.GetValue<string>() is "Running" or "Terminating" && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
     }
 
     private async Task WriteStatusAsync(JsonObject app, JsonObject status, CancellationToken ct)

@@ -34,6 +34,8 @@ public sealed record RemotePlan(IReadOnlyList<string> Revisions, IReadOnlyList<P
 /// </summary>
 public sealed class RemoteComparer(AppComparer comparer, HealthAssessor health)
 {
+    private readonly HashSet<(string Group, string Kind)> _assessed = health.Kinds.ToHashSet();
+
     /// <summary>Renders and prepares the manifests: default namespace, tracking id, ordered by wave then kind; hooks apart.</summary>
     public async Task<RemotePlan> PlanAsync(JsonObject app, ApplicationSpec spec, IReadOnlyList<ApplicationSource> sources, string? revision, CancellationToken ct)
     {
@@ -142,7 +144,7 @@ public sealed class RemoteComparer(AppComparer comparer, HealthAssessor health)
 
     /// <summary>A manifest to deliver; its live status comes back only for kinds the health checks read (a ConfigMap's costs the hub nothing).</summary>
     public RemoteManifest ManifestOf(PlannedObject planned) =>
-        new(planned.Object, planned.Resource.Resource, health.Kinds.Contains((planned.Resource.Group, planned.Resource.Kind)));
+        new(planned.Object, planned.Resource.Resource, _assessed.Contains((planned.Resource.Group, planned.Resource.Kind)));
 
     /// <summary>The health of a delivered object as its cluster reports it (null: its kind has no check, or it is not applied).</summary>
     public HealthStatus? HealthOf(RemoteResource reported, JsonObject target) => reported.Applied ? health.Assess(LiveOf(reported, target)) : null;
