@@ -10,9 +10,10 @@ namespace Mcg.Fleet.Tests;
 /// Argo CD Applications delivered to managed clusters as ManifestWorks: a hub and three virtual clusters with their
 /// agents (real processes), a real Git repository, an ApplicationSet over a Placement and a plain Application.
 /// </summary>
-public sealed class ApplicationDeliveryTests(ITestOutputHelper output)
+[Collection(DeliveryFleetFixture.Collection)]
+public sealed class ApplicationDeliveryTests(DeliveryFleetFixture fx, ITestOutputHelper output)
 {
-    private static readonly string[] Names = ["aws-1", "azure-1", "gcp-1"];
+    private static readonly string[] Names = DeliveryFleetFixture.Names;
 
     [Fact]
     public async Task ApplicationsReachEveryClusterFollowCommitsPruneHealAndSurviveAHubRestart()
@@ -34,18 +35,7 @@ public sealed class ApplicationDeliveryTests(ITestOutputHelper output)
             """);
         repo.Commit("first");
 
-        await using var fleet = new FleetProcesses();
-        await fleet.StartHubAsync("--app-resync", "2");
-        await fleet.AddClusterAsync("aws-1", "cloud=AWS", "clusterGroup=group-one");
-        await fleet.AddClusterAsync("azure-1", "cloud=Azure", "clusterGroup=group-one");
-        await fleet.AddClusterAsync("gcp-1", "cloud=GCP", "clusterGroup=group-one");
-        foreach (var name in Names)
-        {
-            // The hub keeps an Argo CD cluster Secret per managed cluster, as ACM's GitOpsCluster does.
-            await EventuallyAsync(async () => (await GetAsync(fleet.Hub, $"-n argocd secret {name}-application-manager-cluster-secret"))?["metadata"]?["labels"]?["cloud"] is not null,
-                $"cluster secret of {name}", fleet);
-        }
-
+        var fleet = fx.Fleet;
         (await fleet.Hub.RunAsync("apply -f -", $$$"""
             apiVersion: cluster.open-cluster-management.io/v1beta2
             kind: ManagedClusterSetBinding
@@ -197,19 +187,15 @@ public sealed class ApplicationDeliveryTests(ITestOutputHelper output)
 
     private static string Greeting(string message) => $"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: greeting}}\ndata: {{message: {message}}}\n";
 
-    private static Kubectl Cluster(FleetProcesses fleet, string name) => new(fleet.Clusters[name].KubeconfigPath);
+    private Kubectl Cluster(FleetProcesses fleet, string name) => fx.Cluster(name);
 
-    private static async Task<string?> Greeting(FleetProcesses fleet, string cluster) =>
+    private async Task<string?> Greeting(FleetProcesses fleet, string cluster) =>
         (await GetAsync(Cluster(fleet, cluster), "-n guestbook cm greeting"))?["data"]?["message"]?.GetValue<string>();
 
     private static (string?, string?, string?) AppState(JsonObject? app) =>
         (app?["status"]?["sync"]?["status"]?.GetValue<string>(), app?["status"]?["health"]?["status"]?.GetValue<string>(), app?["status"]?["sync"]?["revision"]?.GetValue<string>());
 
-    private static async Task<JsonObject?> GetAsync(Kubectl kubectl, string args)
-    {
-        var r = await kubectl.RunAsync($"get {args} -o json");
-        return r.ExitCode == 0 ? (JsonObject)JsonNode.Parse(r.Out)! : null;
-    }
+    private static Task<JsonObject?> GetAsync(Kubectl kubectl, string args) => DeliveryFleetFixture.GetAsync(kubectl, args);
 
     private async Task EventuallyAsync(Func<Task<bool>> condition, string what, FleetProcesses fleet, int seconds = 60)
     {

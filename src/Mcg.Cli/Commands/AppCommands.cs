@@ -5,7 +5,6 @@ using Mcg.Fleet.Crds;
 using Mcg.Fleet.Delivery;
 using Mcg.GitOps.Applications;
 using Mcg.GitOps.Controller;
-using Mcg.GitOps.Delivery;
 using Mcg.Kube.Client;
 using Mcg.Kube.Objects;
 
@@ -406,37 +405,15 @@ public static class AppCommands
     /// <summary>For an app on a managed cluster: the ManifestWork that carries it and what the cluster's agent reports.</summary>
     private static async Task PrintDeliveryAsync(IKubeClient client, JsonObject app, CancellationToken ct)
     {
-        var destination = app["spec"]?["destination"];
-        var server = destination?["server"]?.ToString();
-        var cluster = destination?["name"]?.ToString();
-        if (cluster is null or "in-cluster" && server is null or GitOps.Applications.ApplicationDestination.InClusterServer)
+        if (await AppDelivery.FindAsync(client, app, ct) is not { } delivery)
         {
             return;
         }
-        if (cluster is null)
-        {
-            var secrets = await client.ListAsync(ResourceRef.Secrets, app.Namespace() ?? "argocd", new ListOptions { LabelSelector = $"{ClusterSecrets.SecretTypeLabel}=cluster" }, ct);
-            cluster = secrets.Items.Select(ClusterSecrets.FromSecret).FirstOrDefault(c => c?.Server == server?.TrimEnd('/'))?.Name;
-        }
-        if (cluster is null)
-        {
-            return;
-        }
-        var workName = ManifestWorkDelivery.WorkName(new WorkOwner(app.Namespace() ?? "", app.Name()!));
-        JsonObject? work = null;
-        try
-        {
-            work = await client.GetAsync(OcmCrds.ManifestWorks, cluster, workName, ct);
-        }
-        catch (KubeApiException)
-        {
-            // not a fleet hub: no ManifestWorks served
-        }
-        var applied = (work?["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c.GetString("type") == "Applied");
+        var (work, applied) = (delivery.Work, delivery.Applied);
         var state = work is null ? "not delivered yet"
             : applied is null ? "waiting for the cluster's agent"
             : $"Applied={applied.GetString("status")} (generation {applied["observedGeneration"]} of {work.Metadata()["generation"]}, {work["status"]?["resourceStatus"]?["manifests"]?.AsArray().Count ?? 0} manifests)";
-        Console.WriteLine($"Delivered as:       ManifestWork {cluster}/{workName}: {state}");
+        Console.WriteLine($"Delivered as:       ManifestWork {delivery.Cluster}/{delivery.WorkName}: {state}");
     }
 
     private static string SyncStatus(JsonObject a) => a["status"]?["sync"]?["status"]?.ToString() ?? "Unknown";

@@ -131,13 +131,18 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
         {
             return await FinalizeAsync(key, app, ct);
         }
-        if (_running.TryGetValue(key, out var running))
+        var operationRunning = _running.TryGetValue(key, out var running);
+        if (running is not null)
         {
             if (app["status"]?["operationState"]?["phase"]?.GetValue<string>() == "Terminating")
             {
                 await running.Cancel.CancelAsync();
             }
-            return ReconcileResult.Done; // the operation reports itself and enqueues the app when done
+            if (!IsRemote(app))
+            {
+                return ReconcileResult.Done; // the operation reports itself and enqueues the app when done
+            }
+            // A managed cluster's sync waits on its cluster's reports wave by wave: the status keeps following them meanwhile (as Argo CD's).
         }
         if (app.Annotations().TryGetValue(RefreshAnnotation, out var refresh))
         {
@@ -162,6 +167,10 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
                     _remote.Delivery.Observe(cluster, new RemoteAppKey(app.Namespace() ?? "", app.Name()!)));
             var conditions = ResourceConditions(app, policy, comparison, now);
             await WriteStatusAsync(app, AppStatus.FromComparison(spec, comparison, conditions), ct);
+            if (operationRunning)
+            {
+                return ReconcileResult.Done;
+            }
 
             if (app["operation"] is JsonObject operation)
             {
@@ -191,6 +200,18 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
             await WriteStatusAsync(app, AppStatus.Unknown(spec, [AppStatus.Condition("ComparisonError", e.Message, now)], app["status"]?["resources"]), ct);
         }
         return ReconcileResult.After(_options.PollInterval);
+    }
+
+    private bool IsRemote(JsonObject app)
+    {
+        try
+        {
+            return _remote is not null && !ApplicationSpec.Parse(app).Destination.IsInCluster;
+        }
+        catch (InvalidSpecException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The project's policy and the managed cluster the app goes to (null: the hub itself).</summary>
@@ -378,12 +399,26 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
             }
             finally
             {
+                await FinalStatusCachedAsync(key);
                 _running.TryRemove(key, out _);
                 cts.Dispose();
                 _controller.Enqueue(key);
             }
         });
         _running[key] = new RunningOperation(task, cts);
+    }
+
+    /// <summary>
+    /// Waits (briefly) until the Applications cache shows the operation's final phase: a reconcile that still read
+    /// <c>Running</c> there would take the finished operation for one a restart interrupted and run it again.
+    /// </summary>
+    private async Task FinalStatusCachedAsync(string key)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (_apps.GetByKey(key)?["status"]?["operationState"]?["phase"]?.GetValue<string>() is "Running" or "Terminating" && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
     }
 
     private async Task WriteStatusAsync(JsonObject app, JsonObject status, CancellationToken ct)

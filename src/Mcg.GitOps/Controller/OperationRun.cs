@@ -42,9 +42,10 @@ public sealed class OperationRun(IKubeClient client, AppComparer comparer, Healt
                 (result, revisions) = remote is null
                     ? await AttemptAsync(app, spec, op, sources, previouslyManaged, state, ct)
                     : await new RemoteSync(remote.Destinations, clock, options.WavePollInterval).AttemptAsync(app, spec, op, sources, remote.Cluster,
-                        await ProjectAsync(app, spec, ct), async message =>
+                        await ProjectAsync(app, spec, ct), async (message, partial) =>
                         {
                             state["message"] = message;
+                            state["syncResult"] = new JsonObject { ["resources"] = new JsonArray(partial.Select(r => (JsonNode)r.ToJson()).ToArray()) };
                             await PatchAsync(app, new JsonObject { ["status"] = new JsonObject { ["operationState"] = state.DeepClone() } }, CancellationToken.None);
                         }, ct);
             }
@@ -160,7 +161,10 @@ public sealed class OperationRun(IKubeClient client, AppComparer comparer, Healt
             ?? await client.GetAsync(ApplicationController.AppProjects, app.Namespace(), spec.Project, ct)
             ?? throw new ComparisonException($"Application referencing project {spec.Project} which does not exist"));
 
-    private WaveHealth WaveHealthOf(JsonObject obj) => health.Assess(obj)?.Status switch
+    private WaveHealth WaveHealthOf(JsonObject obj) => WaveHealthOf(health.Assess(obj));
+
+    /// <summary>What a wave waits on: Progressing keeps waiting; no check, Healthy or Suspended goes on; Degraded fails a hook.</summary>
+    internal static WaveHealth WaveHealthOf(HealthStatus? status) => status?.Status switch
     {
         null or HealthStatusCode.Healthy or HealthStatusCode.Suspended => WaveHealth.Healthy,
         HealthStatusCode.Degraded => WaveHealth.Degraded,

@@ -9,9 +9,12 @@ using Mcg.Kube.Objects;
 
 namespace Mcg.GitOps.Delivery;
 
-/// <summary>An application rendered for a remote cluster: what to deliver, in apply order, and the hash naming it.</summary>
+/// <summary>
+/// An application rendered for a remote cluster: what to deliver, in apply order, and the hash naming it. Hooks are
+/// kept apart: they are delivered only by a sync, in their phase, and are not part of the desired state.
+/// </summary>
 public sealed record RemotePlan(IReadOnlyList<string> Revisions, IReadOnlyList<PlannedObject> Targets, IReadOnlyList<RemoteManifest> Manifests,
-    string DesiredHash, int SkippedHooks, string? CreatedNamespace)
+    string DesiredHash, IReadOnlyList<PlannedObject> Hooks, string? CreatedNamespace)
 {
     /// <summary>The destination namespace <c>CreateNamespace=true</c> adds: delivered first, but not one of the app's resources (as in Argo CD).</summary>
     public JsonObject? NamespaceManifest => CreatedNamespace is null ? null : new JsonObject
@@ -31,20 +34,17 @@ public sealed record RemotePlan(IReadOnlyList<string> Revisions, IReadOnlyList<P
 /// </summary>
 public sealed class RemoteComparer(AppComparer comparer, HealthAssessor health)
 {
-    /// <summary>Renders and prepares the manifests: default namespace, tracking id, hooks left out, ordered by wave then kind.</summary>
+    private readonly HashSet<(string Group, string Kind)> _assessed = health.Kinds.ToHashSet();
+
+    /// <summary>Renders and prepares the manifests: default namespace, tracking id, ordered by wave then kind; hooks apart.</summary>
     public async Task<RemotePlan> PlanAsync(JsonObject app, ApplicationSpec spec, IReadOnlyList<ApplicationSource> sources, string? revision, CancellationToken ct)
     {
         var (revisions, rendered) = await comparer.RenderAsync(sources, revision, ct);
         var targets = new List<PlannedObject>();
+        var hooks = new List<PlannedObject>();
         var keys = new HashSet<string>();
-        var hooks = 0;
         foreach (var raw in rendered)
         {
-            if (SyncTask.HookTypesOf(raw).Count > 0)
-            {
-                hooks++; // hooks need a run-to-completion protocol the work agent does not have: not delivered remotely
-                continue;
-            }
             var obj = (JsonObject)raw.DeepClone();
             var resource = await ResolveAsync(obj, rendered, ct);
             if (resource.Namespaced && string.IsNullOrEmpty(obj.Namespace()))
@@ -55,9 +55,19 @@ public sealed class RemoteComparer(AppComparer comparer, HealthAssessor health)
             {
                 obj.Metadata().Remove("namespace");
             }
+            if (SyncTask.HookTypesOf(obj).Count > 0)
+            {
+                // As on the hub, hooks carry no tracking id; a generateName hook gets its name when a sync creates it.
+                if (obj.Name() is not null && !keys.Add(AppComparer.Key(resource, obj)))
+                {
+                    throw new ComparisonException($"resource {resource.Kind} {obj.Namespace()}/{obj.Name()} appeared 2 times among application resources");
+                }
+                hooks.Add(new PlannedObject(resource, obj));
+                continue;
+            }
             if (obj.Name() is null)
             {
-                throw new ComparisonException($"{obj.Kind()} with generateName cannot be delivered to a managed cluster (it needs a fixed name)");
+                throw new ComparisonException($"{obj.Kind()} with generateName cannot be delivered to a managed cluster (only hooks may use generateName)");
             }
             ResourceTracking.Stamp(obj, app.Name()!);
             if (!keys.Add(AppComparer.Key(resource, obj)))
@@ -70,9 +80,8 @@ public sealed class RemoteComparer(AppComparer comparer, HealthAssessor health)
         var createNamespace = spec.SyncPolicy.Has("CreateNamespace=true") && spec.Destination.Namespace.Length > 0
             && !ordered.Any(t => t.Resource.Kind == "Namespace" && t.Resource.Group.Length == 0 && t.Object.Name() == spec.Destination.Namespace);
         // Live status is fed back only for kinds the health checks read: a ConfigMap's costs the hub nothing.
-        var assessed = health.Kinds.ToHashSet();
-        var manifests = ordered.Select(t => new RemoteManifest(t.Object, t.Resource.Resource, assessed.Contains((t.Resource.Group, t.Resource.Kind)))).ToList();
-        return new RemotePlan(revisions, ordered, manifests, Hash(ordered), hooks, createNamespace ? spec.Destination.Namespace : null);
+        var manifests = ordered.Select(t => ManifestOf(t)).ToList();
+        return new RemotePlan(revisions, ordered, manifests, Hash(ordered.Select(t => t.Object)), hooks, createNamespace ? spec.Destination.Namespace : null);
     }
 
     /// <summary>
@@ -93,9 +102,11 @@ public sealed class RemoteComparer(AppComparer comparer, HealthAssessor health)
             states.Add(new ResourceState(t, live, synced, false, live is null ? null : health.Assess(live), false));
         }
         var prunable = new List<PlannedObject>();
+        var hooks = DeliveredHooks(observed);
         foreach (var r in observed?.Resources ?? [])
         {
-            if (keys.Contains(Key(r.Group, r.Kind, r.Namespace, r.Name)) || plan.IsCreatedNamespace(r.Group, r.Kind, r.Name))
+            var key = Key(r.Group, r.Kind, r.Namespace, r.Name);
+            if (keys.Contains(key) || hooks.Contains(key) || plan.IsCreatedNamespace(r.Group, r.Kind, r.Name))
             {
                 continue;
             }
@@ -121,7 +132,8 @@ public sealed class RemoteComparer(AppComparer comparer, HealthAssessor health)
         foreach (var m in observed?.Delivered ?? [])
         {
             var gvk = m.Gvk();
-            if (wanted.Contains(Key(gvk.Group, gvk.Kind, m.Namespace(), m.Name())) || plan.IsCreatedNamespace(gvk.Group, gvk.Kind, m.Name()))
+            if (wanted.Contains(Key(gvk.Group, gvk.Kind, m.Namespace(), m.Name())) || plan.IsCreatedNamespace(gvk.Group, gvk.Kind, m.Name())
+                || SyncTask.HookTypesOf(m).Count > 0)
             {
                 continue;
             }
@@ -129,6 +141,23 @@ public sealed class RemoteComparer(AppComparer comparer, HealthAssessor health)
         }
         return retained;
     }
+
+    /// <summary>A manifest to deliver; its live status comes back only for kinds the health checks read (a ConfigMap's costs the hub nothing).</summary>
+    public RemoteManifest ManifestOf(PlannedObject planned) =>
+        new(planned.Object, planned.Resource.Resource, _assessed.Contains((planned.Resource.Group, planned.Resource.Kind)));
+
+    /// <summary>The health of a delivered object as its cluster reports it (null: its kind has no check, or it is not applied).</summary>
+    public HealthStatus? HealthOf(RemoteResource reported, JsonObject target) => reported.Applied ? health.Assess(LiveOf(reported, target)) : null;
+
+    /// <summary>The keys (<see cref="KeyOf"/>) of the hooks a delivery holds: not app resources, never pruned as such.</summary>
+    public static HashSet<string> DeliveredHooks(RemoteObservation? observed) =>
+        (observed?.Delivered ?? []).Where(m => SyncTask.HookTypesOf(m).Count > 0).Select(KeyOf).ToHashSet();
+
+    /// <summary>Identifies a manifest within a delivery: group, kind, namespace and name.</summary>
+    public static string KeyOf(JsonObject obj) => Key(obj.Gvk().Group, obj.Gvk().Kind, obj.Namespace(), obj.Name());
+
+    /// <summary>The same key for a reported resource.</summary>
+    public static string KeyOf(RemoteResource r) => Key(r.Group, r.Kind, r.Namespace, r.Name);
 
     /// <summary>The live object as far as the cluster fed it back (identity, generation, replicas, status).</summary>
     private static JsonObject LiveOf(RemoteResource reported, JsonObject target)
@@ -187,12 +216,13 @@ public sealed class RemoteComparer(AppComparer comparer, HealthAssessor health)
         return lower + "s";
     }
 
-    private static string Hash(IEnumerable<PlannedObject> targets)
+    /// <summary>A short hash naming a list of manifests (their JSON, in order).</summary>
+    public static string Hash(IEnumerable<JsonObject> objects)
     {
         var text = new StringBuilder();
-        foreach (var t in targets)
+        foreach (var o in objects)
         {
-            text.Append(t.Object.ToJsonString()).Append('\n');
+            text.Append(o.ToJsonString()).Append('\n');
         }
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16].ToLowerInvariant();
     }

@@ -38,8 +38,7 @@ public static class SyncPlanner
             {
                 continue;
             }
-            var policies = t.Object["metadata"]?["annotations"]?[SyncTask.HookDeletePolicyAnnotation]?.GetValue<string>()
-                ?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet() ?? DefaultDeletePolicy;
+            var policies = HookDeletePoliciesOf(t.Object);
             foreach (var hook in hooks)
             {
                 if (Enum.TryParse<SyncPhase>(hook, out var phase))
@@ -60,4 +59,16 @@ public static class SyncPlanner
             .ThenBy(t => t.Name, StringComparer.Ordinal)
             .ToList();
     }
+
+    /// <summary>A hook's <c>hook-delete-policy</c> values; <c>BeforeHookCreation</c> when it has none (Argo CD's default).</summary>
+    public static IReadOnlySet<string> HookDeletePoliciesOf(JsonObject hook) =>
+        hook["metadata"]?["annotations"]?[SyncTask.HookDeletePolicyAnnotation]?.GetValue<string>()
+            ?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet() ?? DefaultDeletePolicy;
+
+    /// <summary>
+    /// The steps a plan runs in, each finished (applied, healthy, hooks completed) before the next starts: one per phase
+    /// and wave, prunes after the phase's applies (in their own steps at the very end with <c>PruneLast</c>).
+    /// </summary>
+    public static IEnumerable<IReadOnlyList<SyncTask>> Steps(IEnumerable<SyncTask> plan, bool pruneLast) =>
+        plan.GroupBy(t => (t.Phase, t.IsPrune && pruneLast ? 1 : 0, t.IsPrune ? int.MaxValue - t.Wave : t.Wave)).Select(g => (IReadOnlyList<SyncTask>)g.ToList());
 }

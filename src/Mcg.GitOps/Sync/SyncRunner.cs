@@ -77,8 +77,7 @@ public sealed class SyncRunner(IKubeClient client, Func<ResourceRef, JsonObject,
 
     private async Task<string?> RunPhasesAsync(List<SyncTask> tasks, SyncRunOptions options, Func<SyncTask, bool> isSynced, List<ResourceResult> results, Func<IReadOnlyList<ResourceResult>, Task>? progress, CancellationToken ct)
     {
-        var steps = tasks.GroupBy(t => (t.Phase, t.IsPrune && options.PruneLast ? 1 : 0, t.IsPrune ? int.MaxValue - t.Wave : t.Wave)).ToList();
-        foreach (var step in steps)
+        foreach (var step in SyncPlanner.Steps(tasks, options.PruneLast))
         {
             var applied = new List<(SyncTask Task, JsonObject Live)>();
             // Within a step, objects of one kind go in parallel; kinds keep their dependency order.

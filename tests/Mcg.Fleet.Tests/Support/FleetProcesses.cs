@@ -55,10 +55,16 @@ public sealed class FleetProcesses : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a virtual cluster and its agent, joined with a fresh bootstrap token.</summary>
-    public async Task AddClusterAsync(string name, params string[] labels)
+    /// <summary>Starts a virtual cluster (API only, no simulators) and its agent, joined with a fresh bootstrap token.</summary>
+    public Task AddClusterAsync(string name, params string[] labels) => AddClusterAsync(name, [], labels);
+
+    /// <summary>
+    /// Starts a virtual cluster with <paramref name="serveArgs"/> for <c>mcg cluster serve</c> (<c>--nodes N</c> runs the
+    /// simulators, so Jobs and Pods run to completion) and its agent.
+    /// </summary>
+    public async Task AddClusterAsync(string name, IReadOnlyList<string> serveArgs, params string[] labels)
     {
-        var cluster = await ServerProcess.StartAsync(Path.Combine(Root, name));
+        var cluster = await ServerProcess.StartAsync(Path.Combine(Root, name), [.. serveArgs]);
         Clusters[name] = cluster;
         _clusters.Add(cluster);
         var bootstrap = Path.Combine(Root, $"{name}-bootstrap");

@@ -20,7 +20,7 @@ public sealed class RemoteComparerTests
 
     private static RemotePlan Plan() => new(["abc123"],
         [new PlannedObject(Deployments, Deployment()), new PlannedObject(ResourceRef.ConfigMaps, (JsonObject)JsonNode.Parse("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg","namespace":"shop"}}""")!)],
-        [], "hash-1", 0, "shop");
+        [], "hash-1", [], "shop");
 
     private static RemoteResource Web(bool applied, int ready) => new("apps", "v1", "Deployment", "shop", "web", applied, applied ? null : "admission denied",
         (JsonObject)JsonNode.Parse($$"""{"metadata":{"generation":1},"spec":{"replicas":2},"status":{"observedGeneration":1,"replicas":2,"updatedReplicas":2,"readyReplicas":{{ready}},"availableReplicas":{{ready}} } }""")!);
@@ -61,5 +61,21 @@ public sealed class RemoteComparerTests
         Assert.False(comparison.Synced);
         var prune = Assert.Single(comparison.Resources, r => r.RequiresPruning);
         Assert.Equal("old", prune.Planned.Object["metadata"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void HooksADeliveryStillHoldsAreNeitherPrunableNorRetained()
+    {
+        var hook = (JsonObject)JsonNode.Parse("""
+            {"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"migrate","namespace":"shop","annotations":{"argocd.argoproj.io/hook":"PreSync"}}}
+            """)!;
+        var reported = new RemoteResource("batch", "v1", "Job", "shop", "migrate", true, null, JsonNode.Parse("""{"status":{"conditions":[{"type":"Complete","status":"True"}]}}""")!.AsObject());
+        var observed = new RemoteObservation("abc123", "hash-1", true, [hook], [Web(true, 2), Cfg, reported], null);
+        var comparison = _comparer.Compare(Plan(), observed);
+        Assert.True(comparison.Synced);
+        Assert.DoesNotContain(comparison.Resources, r => r.Planned.Object["metadata"]!["name"]!.GetValue<string>() == "migrate");
+        Assert.Empty(RemoteComparer.Retained(Plan(), observed));
+        Assert.Equal(["batch/Job/shop/migrate"], RemoteComparer.DeliveredHooks(observed));
+        Assert.Equal(HealthStatusCode.Healthy, _comparer.HealthOf(reported, hook)!.Status);
     }
 }
