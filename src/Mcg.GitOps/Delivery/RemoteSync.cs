@@ -171,8 +171,7 @@ public sealed class RemoteSync(RemoteDestinations remote, TimeProvider clock, Ti
             {
                 return null;
             }
-            await progress($"{step[0].Phase} wave {step[0].Wave}: waiting for cluster {cluster} to apply {waiting.Count} task(s)", _results);
-            if (await PublishAsync(ct) is { } stuck)
+            if (await PublishAsync(ct, $"{step[0].Phase} wave {step[0].Wave}: waiting for cluster {cluster} to apply {waiting.Count} task(s)") is { } stuck)
             {
                 return stuck;
             }
@@ -193,6 +192,7 @@ public sealed class RemoteSync(RemoteDestinations remote, TimeProvider clock, Ti
         {
             string? failure = null;
             var deleted = false;
+            var shown = "";
             while (pending.Count > 0 && failure is null)
             {
                 foreach (var (task, k, index) in pending.ToList())
@@ -226,10 +226,18 @@ public sealed class RemoteSync(RemoteDestinations remote, TimeProvider clock, Ti
                 }
                 if (pending.Count > 0 && failure is null)
                 {
+                    // Argo CD's messages; written only when they change (thousands of apps may be syncing at once).
+                    var (first, _, _) = pending[0];
+                    var what = $"{(first.Resource.Group.Length > 0 ? first.Resource.Group + "/" : "")}{first.Kind}/{first.Name}{(pending.Count > 1 ? $" and {pending.Count - 1} more" : "")}";
+                    var message = first.IsHook ? $"waiting for completion of hook {what}" : $"waiting for healthy state of {what}";
+                    if (message != shown)
+                    {
+                        shown = message;
+                        await progress($"{message} on cluster {cluster}", _results);
+                    }
                     await Task.Delay(pollInterval, clock, ct);
                 }
             }
-            await progress($"waiting for cluster {cluster}", _results);
             if (deleted && await PublishAsync(ct) is { } stuck)
             {
                 return failure ?? stuck;
@@ -242,7 +250,7 @@ public sealed class RemoteSync(RemoteDestinations remote, TimeProvider clock, Ti
         /// desired hash once every target is at its Git version, else one naming this intermediate content) and the
         /// manifests listed. Returns a failure message on timeout.
         /// </summary>
-        private async Task<string?> PublishAsync(CancellationToken ct)
+        private async Task<string?> PublishAsync(CancellationToken ct, string? waiting = null)
         {
             var manifests = new List<RemoteManifest>();
             if (plan.NamespaceManifest is { } ns)
@@ -265,6 +273,11 @@ public sealed class RemoteSync(RemoteDestinations remote, TimeProvider clock, Ti
                 if (clock.GetUtcNow() > deadline)
                 {
                     return $"timed out after {remote.Options.ApplyTimeout.TotalSeconds:0}s waiting for cluster {cluster} to apply the delivered manifests";
+                }
+                if (waiting is not null)
+                {
+                    await progress(waiting, _results);
+                    waiting = null;
                 }
                 await Task.Delay(pollInterval, clock, ct);
             }
