@@ -13,6 +13,12 @@ public static class McgCli
     public static async Task<Result> RunAsync(string kubeconfig, TimeSpan timeout, params string[] args)
     {
         using var p = Start(kubeconfig, args);
+        return await CollectAsync(p, timeout, $"mcg {string.Join(' ', args)}");
+    }
+
+    /// <summary>Waits for the process to exit (killing it after <paramref name="timeout"/>) and returns its exit code and output.</summary>
+    private static async Task<Result> CollectAsync(Process p, TimeSpan timeout, string what)
+    {
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);
@@ -23,7 +29,7 @@ public static class McgCli
         catch (OperationCanceledException)
         {
             p.Kill(true);
-            throw new TimeoutException($"mcg {string.Join(' ', args)} timed out: {await stdout}\n{await stderr}");
+            throw new TimeoutException($"{what} timed out: {await stdout}\n{await stderr}");
         }
         return new Result(p.ExitCode, await stdout, await stderr);
     }
@@ -49,19 +55,7 @@ public static class McgCli
             psi.Environment.Remove(ci); // Spectre.Console treats these as "not interactive"
         }
         using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(true);
-            throw new TimeoutException($"mcg {string.Join(' ', args)} on a terminal timed out: {await stdout}\n{await stderr}");
-        }
-        return new Result(p.ExitCode, await stdout, await stderr);
+        return await CollectAsync(p, timeout, $"mcg {string.Join(' ', args)} on a terminal");
     }
 
     public static Process Start(string kubeconfig, params string[] args)
