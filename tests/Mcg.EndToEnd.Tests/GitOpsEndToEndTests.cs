@@ -75,6 +75,15 @@ public sealed class GitOpsEndToEndTests(GitOpsFixture fx, ITestOutputHelper outp
 
         var wait = await fx.McgAsync("app", "wait", "guestbook", "--timeout", "60");
         Assert.True(wait.ExitCode == 0, wait.Out + wait.Err + fx.Log);
+        // Not a terminal: one plain line per change; on a terminal: a live table (escape sequences) instead.
+        Assert.Contains("app guestbook: Synced/Healthy", wait.Out);
+        Assert.Contains("application 'guestbook': sync Synced, health Healthy", wait.Out);
+        var onTerminal = await McgCli.RunOnTerminalAsync(fx.Server.KubeconfigPath, TimeSpan.FromSeconds(120), "app", "wait", "guestbook", "--timeout", "60");
+        Assert.True(onTerminal.ExitCode == 0, onTerminal.Out + onTerminal.Err);
+        Assert.Contains("\u001b[", onTerminal.Out);
+        Assert.Contains("Synced/Healthy", onTerminal.Out);
+        Assert.DoesNotContain("app guestbook: Synced/Healthy", onTerminal.Out);
+        Assert.Contains("application 'guestbook': sync Synced, health Healthy", onTerminal.Out);
         var app = await AppAsync("guestbook");
         Assert.Equal("Synced", app["status"]!["sync"]!["status"]!.GetValue<string>());
         Assert.Equal("Healthy", app["status"]!["health"]!["status"]!.GetValue<string>());

@@ -13,6 +13,12 @@ public static class McgCli
     public static async Task<Result> RunAsync(string kubeconfig, TimeSpan timeout, params string[] args)
     {
         using var p = Start(kubeconfig, args);
+        return await CollectAsync(p, timeout, $"mcg {string.Join(' ', args)}");
+    }
+
+    /// <summary>Waits for the process to exit (killing it after <paramref name="timeout"/>) and returns its exit code and output.</summary>
+    private static async Task<Result> CollectAsync(Process p, TimeSpan timeout, string what)
+    {
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);
@@ -23,9 +29,33 @@ public static class McgCli
         catch (OperationCanceledException)
         {
             p.Kill(true);
-            throw new TimeoutException($"mcg {string.Join(' ', args)} timed out: {await stdout}\n{await stderr}");
+            throw new TimeoutException($"{what} timed out: {await stdout}\n{await stderr}");
         }
         return new Result(p.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>
+    /// Runs <c>mcg</c> on a pseudo-terminal (util-linux <c>script</c>), as at a user's terminal; returns what the terminal
+    /// showed (escape sequences included) as <see cref="Result.Out"/>.
+    /// </summary>
+    public static async Task<Result> RunOnTerminalAsync(string kubeconfig, TimeSpan timeout, params string[] args)
+    {
+        static string Quote(string a) => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        var psi = new ProcessStartInfo("script") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var a in new[] { "-qec", string.Join(' ', new[] { "dotnet", Dll }.Concat(args).Select(Quote)), "/dev/null" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        psi.Environment["KUBECONFIG"] = kubeconfig;
+        psi.Environment["HOME"] = System.IO.Path.GetDirectoryName(kubeconfig)!;
+        psi.Environment["TERM"] = "xterm-256color";
+        psi.Environment["COLUMNS"] = "200";
+        foreach (var ci in new[] { "CI", "GITHUB_ACTIONS", "TF_BUILD", "GITLAB_CI", "JENKINS_URL", "BUILDKITE", "TRAVIS", "TEAMCITY_VERSION", "CONTINUOUS_INTEGRATION" })
+        {
+            psi.Environment.Remove(ci); // Spectre.Console treats these as "not interactive"
+        }
+        using var p = Process.Start(psi)!;
+        return await CollectAsync(p, timeout, $"mcg {string.Join(' ', args)} on a terminal");
     }
 
     public static Process Start(string kubeconfig, params string[] args)

@@ -88,6 +88,11 @@ public sealed class PatternHubProcessTests : IAsyncLifetime
             """)).Ok();
         await Eventually.TrueAsync(async () => (await GetAsync(hub, "-n openshift-operators get pattern invalid"))["status"]?["lastError"]?.GetValue<string>()
             == "values-global.yaml: line 1: global.pattern: is required", "the invalid values file is reported", Slow);
+        // ...and as Events: kubectl describe shows the failure on the broken Pattern, the applied revision on the good one.
+        Assert.Matches(@"Warning\s+ReconcileFailed\s+.*patterns-operator\s+values-global.yaml: line 1: global.pattern: is required",
+            (await hub.RunAsync("-n openshift-operators describe pattern invalid")).Ok().Out);
+        Assert.Matches(@"Normal\s+Applied\s+.*patterns-operator\s+Applied \d+ objects from revision [0-9a-f]{7}, pruned \d+",
+            (await hub.RunAsync("-n openshift-operators describe pattern multicloud-gitops")).Ok().Out);
         await Eventually.TrueAsync(async () => (await GetAsync(hub, "-n openshift-operators get pattern unreachable"))["status"]?["conditions"]?.AsArray()
             .Any(c => c!["type"]!.GetValue<string>() == "GitOutOfSync" && c["status"]!.GetValue<string>() == "True") == true, "the unreachable repository is reported", Slow);
         (await hub.RunAsync("-n openshift-operators delete pattern invalid unreachable")).Ok();
