@@ -12,15 +12,23 @@ public sealed class StoredObject
 {
     private readonly WeakReference<JsonObject> _parsed;
 
+    /// <summary>
+    /// From the object being written: serialised once; its metadata is read from <paramref name="obj"/> itself rather than
+    /// from a parse of the bytes, since this runs inside the store's write lock. The parsed form is made on first read.
+    /// </summary>
     public StoredObject(string storageKey, JsonObject obj, long resourceVersion)
-        : this(storageKey, KubeJson.SerializeToUtf8(obj), resourceVersion)
+        : this(storageKey, KubeJson.SerializeToUtf8(obj), resourceVersion, obj, cache: false)
     {
     }
 
     /// <summary>From serialised bytes: the parsed form then holds only JSON-backed values, whatever built the object.</summary>
     public StoredObject(string storageKey, byte[] json, long resourceVersion)
+        : this(storageKey, json, resourceVersion, Parse(json), cache: true)
     {
-        var obj = Parse(json);
+    }
+
+    private StoredObject(string storageKey, byte[] json, long resourceVersion, JsonObject obj, bool cache)
+    {
         StorageKey = storageKey;
         Json = json;
         ResourceVersion = resourceVersion;
@@ -32,7 +40,7 @@ public sealed class StoredObject
         OwnerUids = obj.Metadata()["ownerReferences"] is JsonArray owners
             ? owners.OfType<JsonObject>().Select(o => o.GetString("uid") ?? "").Where(u => u.Length > 0).ToArray()
             : [];
-        _parsed = new WeakReference<JsonObject>(obj);
+        _parsed = cache ? new WeakReference<JsonObject>(obj) : new WeakReference<JsonObject>(null!);
     }
 
     public string StorageKey { get; }
