@@ -34,12 +34,12 @@ public static class FleetBench
         var rows = new List<BenchRow>();
         foreach (var n in sizes)
         {
-            rows.AddRange(await RunOnceAsync(n));
+            rows.AddRange(await RunOnceAsync(n, args));
         }
         return rows;
     }
 
-    private static async Task<IReadOnlyList<BenchRow>> RunOnceAsync(int n)
+    private static async Task<IReadOnlyList<BenchRow>> RunOnceAsync(int n, string[] args)
     {
         var root = Directory.CreateTempSubdirectory("mcg-bench-fleet-").FullName;
         using var stop = new CancellationTokenSource();
@@ -105,6 +105,7 @@ public static class FleetBench
             var initialSynced = (DateTime.UtcNow - started).TotalSeconds;
 
             var cpu0 = CpuSeconds(hub);
+            Console.Error.WriteLine($"fleet N={n}: initial rollout done in {initialSynced:0.0} s; committing (hub pid {hub.Id})");
             rev = Commit(repo, 1);
             var t0 = DateTime.UtcNow;
             await WaitAsync(() => Task.FromResult(applied.Count(a => a.Key.Version == 1) == n), TimeSpan.FromMinutes(10));
@@ -113,6 +114,12 @@ public static class FleetBench
             var allSynced = (DateTime.UtcNow - t0).TotalSeconds;
             var cpu = CpuSeconds(hub) - cpu0;
             var peak = Memory(hub, "VmHWM");
+            if (Hold(args) is { } hold)
+            {
+                // For profiling: the hub stays up (e.g. for dotnet-gcdump / dotnet-trace) before it is stopped.
+                Console.Error.WriteLine($"fleet N={n}: all synced; hub pid {hub.Id} held for {hold.TotalSeconds:0} s");
+                await Task.Delay(hold);
+            }
             var latencies = applied.Where(a => a.Key.Version == 1).Select(a => (a.Value - t0).TotalSeconds).Order().ToList();
             return
             [
@@ -159,6 +166,9 @@ public static class FleetBench
         p.BeginErrorReadLine();
         return p;
     }
+
+    private static TimeSpan? Hold(string[] args) =>
+        args.SkipWhile(a => a != "--hold").Skip(1).Select(a => TimeSpan.FromSeconds(int.Parse(a, CultureInfo.InvariantCulture))).Cast<TimeSpan?>().FirstOrDefault();
 
     private static async Task<bool> AllSyncedAsync(IKubeClient client, string revision, int n)
     {

@@ -32,7 +32,7 @@ if (which is "all" or "storage")
 }
 if (rows.Count == 0)
 {
-    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|render|gitops|vault|storage|secrets-propagation|fleet] [--quick] [--clusters N[,N]]");
+    Console.Error.WriteLine("usage: Mcg.Bench [all|apiserver|render|gitops|vault|storage|secrets-propagation|fleet] [--quick] [--clusters N[,N]] [--hold SECONDS]");
     return 2;
 }
 BenchRow.Print(rows);

@@ -13,6 +13,9 @@ public sealed class ApiServerOptions
     /// <summary>How many changes watches can replay from before they get 410 Gone.</summary>
     public int WatchHistory { get; init; } = 100_000;
 
+    /// <summary>How many bytes of object JSON the watch history may hold (the older changes are compacted away).</summary>
+    public long WatchHistoryBytes { get; init; } = Storage.ObjectStore.DefaultHistoryBytes;
+
     public string ClusterName { get; init; } = "mcg";
 
     /// <summary>Serves <c>GET /metrics</c> (Prometheus text) to authenticated callers RBAC allows; null: no endpoint.</summary>

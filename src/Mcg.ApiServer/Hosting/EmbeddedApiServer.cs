@@ -70,7 +70,7 @@ public sealed class EmbeddedApiServer : IAsyncDisposable
             k.Listen(IPAddress.Loopback, options.Port, listen => listen.UseHttps(certificates.Serving));
         });
         var clock = TimeProvider.System;
-        var store = new ObjectStore(Path.Combine(dir, "state.db"), options.WatchHistory);
+        var store = new ObjectStore(Path.Combine(dir, "state.db"), options.WatchHistory, options.WatchHistoryBytes);
         var registry = new ResourceRegistry();
         var lifecycle = new ObjectLifecycle(store, clock);
         var crds = new CrdController(store, lifecycle, registry, clock);

@@ -47,7 +47,7 @@ public static class Responses
                 buffer.WriteByte((byte)',');
             }
             var o = items[i];
-            buffer.Write(o.Object["apiVersion"]?.GetValue<string>() == rt.GroupVersion
+            buffer.Write(o.ApiVersion == rt.GroupVersion
                 ? o.Json
                 : KubeJson.SerializeToUtf8(ResourceHandler.AsVersion(rt, o.Object)));
         }

@@ -92,7 +92,7 @@ public static class WatchStream
                 }
                 var payload = table
                     ? KubeJson.SerializeToUtf8(TableConverter.Convert(rt, [ResourceHandler.AsVersion(rt, evt.Object.Object)], evt.ResourceVersion.ToString(CultureInfo.InvariantCulture), null, clock.GetUtcNow()))
-                    : evt.Object.Object["apiVersion"]?.GetValue<string>() == rt.GroupVersion ? evt.Object.Json : KubeJson.SerializeToUtf8(ResourceHandler.AsVersion(rt, evt.Object.Object));
+                    : evt.Object.ApiVersion == rt.GroupVersion ? evt.Object.Json : KubeJson.SerializeToUtf8(ResourceHandler.AsVersion(rt, evt.Object.Object));
                 await WriteEventAsync(response.Body, type, payload, deadline.Token);
             }
         }

@@ -7,13 +7,17 @@ namespace Mcg.ApiServer.Storage;
 /// <summary>
 /// All objects of the server: an in-memory index (immutable snapshots, so reads never lock) in front of SQLite,
 /// one global resourceVersion counter, and a bounded history of changes that watches replay from.
-/// Writes are serialised; each is durable before it is visible or announced.
+/// Writes are serialised; each is durable before it is visible or announced. The history is bounded both in events and
+/// in bytes of JSON (like etcd's compaction): every event holds a whole version of its object, so with a count alone a
+/// busy fleet would keep every version of every object in memory.
 /// </summary>
 public sealed class ObjectStore : IDisposable
 {
     private readonly SqliteBackend _backend;
     private readonly Lock _writeLock = new();
     private readonly int _historyCapacity;
+    private readonly long _historyBytesCapacity;
+    private long _historyBytes;
     private readonly Queue<WatchEvent> _history = new();
     private readonly List<Watcher> _watchers = [];
     private ImmutableDictionary<string, ImmutableSortedDictionary<string, StoredObject>> _buckets =
@@ -23,9 +27,12 @@ public sealed class ObjectStore : IDisposable
     private long _resourceVersion;
     private long _compactedThrough;
 
-    public ObjectStore(string databasePath, int historyCapacity = 100_000)
+    public const long DefaultHistoryBytes = 64L << 20;
+
+    public ObjectStore(string databasePath, int historyCapacity = 100_000, long historyBytesCapacity = DefaultHistoryBytes)
     {
         _historyCapacity = historyCapacity;
+        _historyBytesCapacity = historyBytesCapacity;
         _backend = new SqliteBackend(databasePath);
         _resourceVersion = _backend.LoadResourceVersion();
         foreach (var (storageKey, rv, json) in _backend.LoadObjects())
@@ -212,9 +219,12 @@ public sealed class ObjectStore : IDisposable
     private void Announce(WatchEvent evt)
     {
         _history.Enqueue(evt);
-        while (_history.Count > _historyCapacity)
+        _historyBytes += evt.Object.Json.Length;
+        while (_history.Count > _historyCapacity || (_historyBytes > _historyBytesCapacity && _history.Count > 1))
         {
-            _compactedThrough = _history.Dequeue().ResourceVersion;
+            var dropped = _history.Dequeue();
+            _historyBytes -= dropped.Object.Json.Length;
+            _compactedThrough = dropped.ResourceVersion;
         }
         foreach (var w in _watchers)
         {

@@ -53,7 +53,8 @@ public sealed class ApplicationController : IReconciler, IAsyncDisposable
         _loggers = loggers;
         _logger = loggers.CreateLogger<ApplicationController>();
         _clock = clock ?? TimeProvider.System;
-        _apps = new Informer(client, Applications, new InformerOptions(), loggers.CreateLogger<Informer>());
+        // Nothing here or in the ApplicationSet controller (which shares this informer) reads managedFields of Applications.
+        _apps = new Informer(client, Applications, new InformerOptions { Transform = InformerTransforms.StripManagedFields }, loggers.CreateLogger<Informer>());
         _projects = new Informer(client, AppProjects, new InformerOptions { Namespace = options.ControlNamespace }, loggers.CreateLogger<Informer>());
         _controller = new KubeController("applications", this, new ControllerOptions { Workers = options.Workers }, loggers.CreateLogger<KubeController>());
         _controller.Watch(_apps);

@@ -24,7 +24,7 @@ public sealed class ApplicationMetrics : IStateCollector
 
     public ApplicationMetrics(IKubeClient client, IMetricFactory metrics, string? appNamespace = null)
     {
-        _apps = new Informer(client, ApplicationController.Applications, new InformerOptions { Namespace = appNamespace });
+        _apps = new Informer(client, ApplicationController.Applications, new InformerOptions { Namespace = appNamespace, Transform = KeepMetricFields });
         _info = new GaugeSeries(metrics.CreateGauge("argocd_app_info", "Information about application.", InfoLabels));
         _syncs = metrics.CreateCounter("argocd_app_sync_total", "Number of application syncs.", ["namespace", "name", "project", "dest_server", "phase"]);
         _apps.AddEventHandler(new InformerEventHandler
@@ -63,6 +63,23 @@ public sealed class ApplicationMetrics : IStateCollector
             (status?["health"] as JsonObject)?.GetString("status") ?? "",
             app["operation"]?["sync"] is not null ? "sync" : "",
         ];
+    }
+
+    /// <summary>Only what the metrics read: an application's status (resources, history, sync result) is most of it.</summary>
+    private static JsonObject KeepMetricFields(JsonObject app)
+    {
+        InformerTransforms.StripManagedFields(app);
+        if (app["status"] is JsonObject status)
+        {
+            var state = status["operationState"] as JsonObject;
+            app["status"] = new JsonObject
+            {
+                ["sync"] = new JsonObject { ["status"] = status["sync"]?["status"]?.DeepClone() },
+                ["health"] = new JsonObject { ["status"] = status["health"]?["status"]?.DeepClone() },
+                ["operationState"] = state is null ? null : new JsonObject { ["phase"] = state["phase"]?.DeepClone(), ["finishedAt"] = state["finishedAt"]?.DeepClone() },
+            };
+        }
+        return app;
     }
 
     private static string Repo(JsonObject? spec) =>

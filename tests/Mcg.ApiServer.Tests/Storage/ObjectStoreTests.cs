@@ -103,4 +103,27 @@ public sealed class ObjectStoreTests : IDisposable
         }
         Assert.Equal(5, count);
     }
+
+    [Fact]
+    public void HistoryIsBoundedInBytesToo()
+    {
+        var value = new string('x', 1000);
+        using var store = new ObjectStore(Db, historyCapacity: 1000, historyBytesCapacity: 10_000);
+        var first = store.Put("/configmaps", ConfigMap("a", value), 0).ResourceVersion;
+        var rv = first;
+        for (var i = 0; i < 30; i++)
+        {
+            rv = store.Put("/configmaps", ConfigMap("a", value + i), rv).ResourceVersion;
+        }
+        Assert.Throws<ResourceVersionTooOldException>(() => store.Watch("/configmaps", null, first, initial: false));
+        Assert.InRange(store.CompactedThrough, rv - 10, rv - 5);
+        using var ok = store.Watch("/configmaps", null, store.CompactedThrough, initial: false);
+        var count = 0;
+        while (ok.Reader.TryRead(out var evt))
+        {
+            Assert.Equal(value + (evt.ResourceVersion - first - 1), evt.Object.Object["data"]!["v"]!.GetValue<string>());
+            count++;
+        }
+        Assert.Equal(rv - store.CompactedThrough, count);
+    }
 }

@@ -59,6 +59,28 @@ public sealed class InformerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task TransformsListedAndWatchedObjectsBeforeCachingThem()
+    {
+        await Create("a", "one", "listed");
+        var options = FastOptions;
+        options.Transform = o =>
+        {
+            o["data"] = new JsonObject { ["value"] = $"seen {o["data"]?["value"]}" };
+            return InformerTransforms.StripManagedFields(o);
+        };
+        var informer = Start(options);
+        await informer.WaitForSyncAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("seen listed", informer.Get("a", "one")?["data"]?["value"]?.GetValue<string>());
+
+        await _client.PatchAsync(ResourceRef.ConfigMaps, "a", "one", PatchType.Merge,
+            JsonNode.Parse("""{"metadata":{"managedFields":[{"manager":"m"}]},"data":{"value":"watched"}}""")!);
+        await ExpectEvents("add a/one", "update a/one seen watched");
+        var cached = informer.Get("a", "one")!;
+        Assert.Null(cached["metadata"]!["managedFields"]);
+        Assert.Equal("watched", (await _client.GetAsync(ResourceRef.ConfigMaps, "a", "one"))!["data"]!["value"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task DeliversWatchedChanges()
     {
         await Create("a", "one");
