@@ -1,8 +1,14 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Mcg.GitOps.Applications;
 using Mcg.GitOps.Controller;
 using Mcg.GitOps.Diff;
+using Mcg.GitOps.Health;
+using Mcg.GitOps.Rendering;
 using Mcg.GitOps.Sources;
+using Mcg.Kube.Apply;
+using Mcg.Kube.Objects;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mcg.Cli.Commands;
 
@@ -29,23 +35,59 @@ public static class AppDiffCommand
             }
             var cacheDir = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "mcg", "repositories");
             var repositories = new RepositoryCache(new RepositoryCacheOptions { RootDirectory = cacheDir });
-            IReadOnlyList<ResourceDiff> diffs;
+            await using var cache = new ClusterCache(client, NullLoggerFactory.Instance);
+            var comparer = new AppComparer(new GitManifestSource(repositories, client, parse.GetValue(kube.AppNamespace)!), new ManifestRenderer(), cache, new HealthAssessor());
+            Comparison comparison;
+            ApplicationSpec spec;
             try
             {
-                diffs = await AppDiff.ComputeAsync(client, app, repositories, parse.GetValue(kube.AppNamespace)!, parse.GetValue(revision), ct);
+                spec = ApplicationSpec.Parse(app);
+                comparison = await comparer.CompareAsync(app, spec, spec.Sources, parse.GetValue(revision), [], ct);
             }
             catch (Exception e) when (e is InvalidSpecException or ComparisonException)
             {
                 Console.Error.WriteLine(e.Message);
                 return 2;
             }
-            foreach (var d in diffs)
+            var ignore = IgnoreDifference.FromApplicationSpec(spec.IgnoreDifferences);
+            var manager = new FieldManager();
+            var differs = false;
+            foreach (var r in comparison.Resources.Where(r => !r.Synced))
             {
-                Console.WriteLine($"===== {d.Group}/{d.Kind} {d.Namespace}/{d.Name} ======");
-                Console.Write(d.Unified);
+                var obj = r.Planned.Object;
+                var live = r.Live is null ? null : Clean(DiffNormalizer.Normalize(r.Live, ignore));
+                JsonObject? predicted = null;
+                if (!r.RequiresPruning)
+                {
+                    var target = DiffNormalizer.Normalize(obj, ignore);
+                    predicted = r.Live is null ? Clean(target) : Clean(manager.Apply(r.Live, (JsonObject)target.DeepClone(), AppComparer.FieldManager, true, DateTimeOffset.UtcNow).Object!);
+                }
+                var before = live is null ? "" : YamlJson.ToYaml(live);
+                var after = predicted is null ? "" : YamlJson.ToYaml(predicted);
+                if (before == after)
+                {
+                    continue;
+                }
+                differs = true;
+                var group = r.Planned.Resource.Group;
+                Console.WriteLine($"===== {group}/{r.Planned.Resource.Kind} {obj.Namespace()}/{obj.Name()} ======");
+                Console.Write(TextDiff.Unified(before, after));
             }
-            return diffs.Count > 0 ? 1 : 0;
+            return differs ? 1 : 0;
         });
         return cmd;
+    }
+
+    /// <summary>What the diff shows: the object without status and server-owned metadata.</summary>
+    private static JsonObject Clean(JsonObject obj)
+    {
+        var copy = (JsonObject)obj.DeepClone();
+        copy.Remove("status");
+        var meta = copy.Metadata();
+        foreach (var key in new[] { "managedFields", "resourceVersion", "uid", "generation", "creationTimestamp" })
+        {
+            meta.Remove(key);
+        }
+        return copy;
     }
 }
