@@ -70,6 +70,16 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fx, ITestOutputHelper out
         await Assertions.Expect(page.Locator("table").Last).ToContainTextAsync(fx.Repo.Git("rev-parse", "--short=7", "HEAD").Trim());
         Assert.Equal("Synced", await fx.AppSyncAsync("guestbook"));
         await Save(page, artifacts, "console-app-synced.png");
+
+        // The drifted app's live diff, and the clusters.
+        await page.GotoAsync(new Uri(new Uri(fx.Url), "/apps/argocd/drift").ToString());
+        await page.ClickAsync("a[data-diff]");
+        await Assertions.Expect(page.Locator("pre.diff", new() { HasText = "+   mode: git" })).ToBeVisibleAsync();
+        await Save(page, artifacts, "console-app-diff.png");
+        await page.ClickAsync("nav >> text=Clusters");
+        await page.ClickAsync("a:text-is('aws-1')");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Cluster aws-1");
+        await Save(page, artifacts, "console-cluster.png");
     }
 
     private static async Task<string> TileAsync(IPage page, string tile) =>

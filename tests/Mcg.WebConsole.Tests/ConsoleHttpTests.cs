@@ -12,7 +12,7 @@ namespace Mcg.WebConsole.Tests;
 [Collection(ConsoleCollection.Name)]
 public sealed partial class ConsoleHttpTests(ConsoleFixture fx)
 {
-    private static readonly string[] Pages = ["/", "/clusters", "/clusters/aws-1", "/clusters/gcp-2", "/apps", "/apps/argocd/guestbook", "/apps/argocd/secret-demo", "/governance", "/secrets"];
+    private static readonly string[] Pages = ["/", "/clusters", "/clusters/aws-1", "/clusters/gcp-2", "/apps", "/apps/argocd/guestbook", "/apps/argocd/secret-demo", "/apps/argocd/drift/diff", "/governance", "/secrets"];
 
     [Fact]
     public async Task EveryPageAndEndpointRequiresLogin()
@@ -96,6 +96,9 @@ public sealed partial class ConsoleHttpTests(ConsoleFixture fx)
         var b64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(fx.SecretValue));
         var appPage = await client.GetStringAsync("/apps/argocd/secret-demo");
         Assert.Contains("demo-credentials", appPage); // ...the console names it...
+        var diff = await client.GetStringAsync("/apps/argocd/drift/diff");
+        Assert.Contains("<h2>Secret console-drift/drift-credentials</h2>", diff); // (the live diff, too, but masked as Argo CD does)
+        Assert.Matches("<span class=\"add\">\\+   password: '?\\+{9}'?</span>", diff);
         foreach (var page in Pages.Concat(Pages.Select(p => p + "?fragment=1")).Append("/api/overview"))
         {
             var body = await client.GetStringAsync(page);
@@ -103,6 +106,27 @@ public sealed partial class ConsoleHttpTests(ConsoleFixture fx)
             Assert.DoesNotContain(b64, body, StringComparison.Ordinal);
             Assert.DoesNotContain(fx.Token, body, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task TheLiveDiffShowsWhatASyncWouldChange()
+    {
+        using var client = await fx.LoginAsync();
+        await fx.WaitAsync(async () => await fx.AppSyncAsync("drift") == "OutOfSync", "drift is OutOfSync");
+        var page = await client.GetStringAsync("/apps/argocd/drift");
+        Assert.Contains("href=\"/apps/argocd/drift/diff\"", page);
+        var diff = await client.GetStringAsync("/apps/argocd/drift/diff");
+        Assert.Contains("<h2>ConfigMap console-drift/settings</h2>", diff);
+        Assert.Contains("<span class=\"del\">-   mode: live</span>", diff);
+        Assert.Contains("<span class=\"add\">+   mode: git</span>", diff);
+        // The same diff mcg app diff prints.
+        var cli = await fx.Fleet.RunAsync("app", "diff", "drift", "--kubeconfig", fx.Fleet.HubKubeconfig);
+        Assert.Equal(1, cli.ExitCode);
+        Assert.Contains("-   mode: live", cli.Out);
+        Assert.Contains("+   mode: git", cli.Out);
+
+        var remote = await client.GetStringAsync("/apps/argocd/secret-demo/diff");
+        Assert.Contains("aws-1 is a managed cluster", remote);
     }
 
     [Fact]

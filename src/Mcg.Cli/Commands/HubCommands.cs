@@ -68,7 +68,13 @@ public static class HubCommands
                 AutoUnseal = !keysInSecret,
             }, loggers, ct);
             Console.WriteLine($"vault: {secrets.Vault.Url} (CA {Path.Combine(dir, "vault-ca.crt")})");
-            await using var console = await ConsoleServer.StartAsync(new ConsoleOptions { Port = parse.GetValue(consolePort), HubKubeconfig = kubeconfigPath, Metrics = metrics.HandleAsync }, loggers, ct);
+            await using var console = await ConsoleServer.StartAsync(new ConsoleOptions
+            {
+                Port = parse.GetValue(consolePort),
+                HubKubeconfig = kubeconfigPath,
+                Metrics = metrics.HandleAsync,
+                RepositoryDirectory = Path.Combine(dir, "console-repositories"),
+            }, loggers, ct);
             await File.WriteAllTextAsync(Path.Combine(dir, "console-url"), console.Url + "\n", ct);
             Console.WriteLine($"console: {console.Url}");
             using var client = new KubernetesClientKubeClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath));

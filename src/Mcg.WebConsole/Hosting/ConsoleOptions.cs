@@ -13,6 +13,9 @@ public sealed class ConsoleOptions
     /// <summary>Serves <c>GET /metrics</c> on the console's origin (null: not served).</summary>
     public RequestDelegate? Metrics { get; init; }
 
+    /// <summary>Where the live diff clones the applications' repositories (its own cache: the controllers' is theirs); null: no live diff.</summary>
+    public string? RepositoryDirectory { get; init; }
+
     /// <summary>How long a login lasts without use.</summary>
     public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromHours(8);
 }

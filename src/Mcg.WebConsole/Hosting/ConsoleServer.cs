@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using Mcg.GitOps.Applications;
 using Mcg.GitOps.Controller;
+using Mcg.GitOps.Diff;
+using Mcg.GitOps.Sources;
 using Mcg.Kube.Client;
 using Mcg.WebConsole.Auth;
 using Mcg.WebConsole.Fleet;
@@ -43,8 +45,10 @@ public sealed class ConsoleServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
         var app = builder.Build();
         var sessions = new SessionStore(options.SessionIdleTimeout, TimeProvider.System);
+        var repositories = options.RepositoryDirectory is null ? null
+            : new RepositoryCache(new RepositoryCacheOptions { RootDirectory = options.RepositoryDirectory }, loggers.CreateLogger<RepositoryCache>());
         var endpoints = new ConsoleEndpoints(new HubConnector(options.HubKubeconfig), sessions, new ChangeStream(loggers.CreateLogger<ChangeStream>()),
-            options.Metrics, loggers.CreateLogger<ConsoleServer>());
+            options.Metrics, repositories, loggers.CreateLogger<ConsoleServer>());
         endpoints.Map(app);
         await app.StartAsync(ct);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -60,7 +64,7 @@ public sealed class ConsoleServer : IAsyncDisposable
 }
 
 /// <summary>The console's routes.</summary>
-internal sealed class ConsoleEndpoints(HubConnector hub, SessionStore sessions, ChangeStream changes, RequestDelegate? metrics, ILogger logger)
+internal sealed class ConsoleEndpoints(HubConnector hub, SessionStore sessions, ChangeStream changes, RequestDelegate? metrics, RepositoryCache? repositories, ILogger logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -107,6 +111,7 @@ internal sealed class ConsoleEndpoints(HubConnector hub, SessionStore sessions, 
         app.MapGet("/clusters/{name}", (HttpContext http, string name) => PageAsync(http, (fleet, now) => ClusterPages.Detail(fleet, name, now)));
         app.MapGet("/apps", Handler((HttpContext http) => PageAsync(http, (fleet, _) => AppPages.List(fleet))));
         app.MapGet("/apps/{ns}/{name}", AppPageAsync);
+        app.MapGet("/apps/{ns}/{name}/diff", AppDiffAsync);
         app.MapPost("/apps/{ns}/{name}/{verb}", AppActionAsync);
         app.MapGet("/governance", Handler((HttpContext http) => PageAsync(http, (fleet, _) => GovernancePage.Render(fleet))));
         app.MapGet("/secrets", Handler((HttpContext http) => PageAsync(http, (fleet, now) => SecretsPage.Render(fleet, now))));
@@ -168,6 +173,41 @@ internal sealed class ConsoleEndpoints(HubConnector hub, SessionStore sessions, 
         {
             var app = await session.Client.GetAsync(ApplicationController.Applications, ns, name, http.RequestAborted);
             return Render(http, session, app is null ? null : AppPages.Detail(FleetView.ToApp(app), session.CsrfToken));
+        });
+
+    /// <summary>
+    /// The live diff (as <c>mcg app diff</c>) of an application on the hub itself, computed on request with the
+    /// user's client. A managed cluster's live objects are not readable from the hub (pull model): for those the
+    /// page lists what the controller found OutOfSync.
+    /// </summary>
+    private Task<IResult> AppDiffAsync(HttpContext http, string ns, string name) =>
+        WithSessionAsync(http, async session =>
+        {
+            var app = await session.Client.GetAsync(ApplicationController.Applications, ns, name, http.RequestAborted);
+            if (app is null)
+            {
+                return Render(http, session, null);
+            }
+            var row = FleetView.ToApp(app);
+            if (repositories is null)
+            {
+                return Render(http, session, AppPages.Diff(row, null, "The live diff is not enabled on this hub."));
+            }
+            try
+            {
+                var spec = ApplicationSpec.Parse(app);
+                if (!spec.Destination.IsInCluster)
+                {
+                    return Render(http, session, AppPages.Diff(row, null,
+                        $"{row.Destination} is a managed cluster: its live objects stay there (the hub only gets their status), so the live diff runs on the hub's own applications. The resources the controller found OutOfSync are on the application page."));
+                }
+                var diffs = await AppDiff.ComputeAsync(session.Client, app, repositories, ns, null, http.RequestAborted);
+                return Render(http, session, AppPages.Diff(row, diffs, null));
+            }
+            catch (Exception e) when (e is InvalidSpecException or ComparisonException)
+            {
+                return Render(http, session, AppPages.Diff(row, null, e.Message));
+            }
         });
 
     /// <summary>Sync, Refresh or Rollback, as the user (Argo CD semantics, see <see cref="ApplicationOperations"/>).</summary>

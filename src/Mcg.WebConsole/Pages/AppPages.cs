@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mcg.GitOps.Diff;
 using Mcg.Kube.Objects;
 using Mcg.WebConsole.Fleet;
 using static Mcg.WebConsole.Pages.Html;
@@ -60,11 +61,36 @@ public static class AppPages
             {Tree(resources)}
             <h2>Difference from Git</h2>
             {Table(["Kind", "Namespace", "Name", "Sync", "Difference"], outOfSync, "Every resource matches Git.")}
+            <p><a href="/apps/{U(app.Namespace)}/{U(app.Name)}/diff" data-diff>Live diff against Git</a></p>
             <h2>History</h2>
             {Table(["ID", "Deployed", "Revision", "Target", ""], historyRows, "Never synced.")}
             """;
         return new ConsolePage(app.Name, Watch, body);
     }
+
+    /// <summary>The live diff page: each differing object's unified diff (live → what a sync would make it), or why there is none.</summary>
+    public static ConsolePage Diff(AppRow app, IReadOnlyList<ResourceDiff>? diffs, string? note)
+    {
+        var body = note is not null ? $"""<p class="muted">{E(note)}</p>"""
+            : diffs!.Count == 0 ? "<p class=\"muted\">No difference: the live objects are what Git says.</p>"
+            : string.Concat(diffs.Select(d => $"""
+                <h2>{E(d.Kind)} {E(string.IsNullOrEmpty(d.Namespace) ? d.Name : $"{d.Namespace}/{d.Name}")}</h2>
+                <pre class="diff">{string.Join("\n", d.Unified.TrimEnd('\n').Split('\n').Select(DiffLine))}</pre>
+                """));
+        return new ConsolePage($"{app.Name} diff", "", $"""
+            <h1>Live diff of <a href="/apps/{U(app.Namespace)}/{U(app.Name)}">{E(app.Name)}</a></h1>
+            {body}
+            """);
+    }
+
+    private static string DiffLine(string line) => line switch
+    {
+        _ when line.StartsWith("+++", StringComparison.Ordinal) || line.StartsWith("---", StringComparison.Ordinal) => $"<span class=\"hdr\">{E(line)}</span>",
+        _ when line.StartsWith('+') => $"<span class=\"add\">{E(line)}</span>",
+        _ when line.StartsWith('-') => $"<span class=\"del\">{E(line)}</span>",
+        _ when line.StartsWith("@@", StringComparison.Ordinal) => $"<span class=\"hdr\">{E(line)}</span>",
+        _ => E(line),
+    };
 
     /// <summary>The managed resources as a tree: namespace → kind → object, each with its sync and health.</summary>
     private static string Tree(IReadOnlyList<JsonObject> resources)

@@ -15,7 +15,7 @@ public sealed class ConsoleCollection : ICollectionFixture<ConsoleFixture>
 /// <summary>
 /// One real fleet for every console test: <c>mcg hub --console-port 0</c>, a virtual cluster with its agent (aws-1),
 /// a ManagedCluster that never reports (gcp-2), a Git repository with a manual-sync application on the hub
-/// (OutOfSync until someone syncs it), an automated one on aws-1 that delivers a Secret, and an inform policy.
+/// (OutOfSync until someone syncs it), a manual one whose ConfigMap was changed on the hub (drift), an automated one on aws-1 that delivers a Secret, and an inform policy.
 /// </summary>
 public sealed class ConsoleFixture : IAsyncLifetime
 {
@@ -31,8 +31,10 @@ public sealed class ConsoleFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Repo.Write("guestbook/greeting.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: greeting}\ndata: {text: hello}\n");
+        Repo.Write("drift/settings.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: git}\n");
         Repo.Write("secret-demo/settings.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: demo}\n");
         var encoded = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(SecretValue));
+        Repo.Write("drift/credentials.yaml", $"apiVersion: v1\nkind: Secret\nmetadata: {{name: drift-credentials}}\ntype: Opaque\ndata: {{password: {encoded}}}\n");
         Repo.Write("secret-demo/secret.yaml", $"apiVersion: v1\nkind: Secret\nmetadata: {{name: demo-credentials}}\ntype: Opaque\ndata: {{password: {encoded}}}\n");
         // Status the hub sees only through the agent's ManifestWork feedback: an ExternalSecret whose store does not
         // exist (ESO reports it not Ready) and a PVC (its phase).
@@ -81,6 +83,23 @@ public sealed class ConsoleFixture : IAsyncLifetime
               destination: {name: in-cluster, namespace: console-demo}
               syncPolicy:
                 syncOptions: [CreateNamespace=true]
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: console-drift}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings, namespace: console-drift}
+            data: {mode: live}
+            ---
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: drift, namespace: argocd}
+            spec:
+              project: default
+              source: {repoURL: '{{{Repo.Url}}}', targetRevision: main, path: drift}
+              destination: {name: in-cluster, namespace: console-drift}
             ---
             apiVersion: argoproj.io/v1alpha1
             kind: Application
