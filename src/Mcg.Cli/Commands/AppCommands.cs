@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Mcg.Cli.Output;
-using Mcg.Fleet.Crds;
-using Mcg.Fleet.Delivery;
 using Mcg.GitOps.Applications;
 using Mcg.GitOps.Controller;
 using Mcg.Kube.Client;

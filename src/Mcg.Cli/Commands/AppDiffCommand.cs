@@ -8,7 +8,6 @@ using Mcg.GitOps.Health;
 using Mcg.GitOps.Rendering;
 using Mcg.GitOps.Sources;
 using Mcg.GitOps.Sync;
-using Mcg.Kube.Apply;
 using Mcg.Kube.Objects;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -38,48 +37,30 @@ public static class AppDiffCommand
             }
             var cacheDir = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "mcg", "repositories");
             var repositories = new RepositoryCache(new RepositoryCacheOptions { RootDirectory = cacheDir });
-            await using var cache = new ClusterCache(client, NullLoggerFactory.Instance);
-            var comparer = new AppComparer(new GitManifestSource(repositories, client, parse.GetValue(kube.AppNamespace)!), new ManifestRenderer(), cache, new HealthAssessor());
-            Comparison comparison;
-            ApplicationSpec spec;
+            var appNamespace = parse.GetValue(kube.AppNamespace)!;
             try
             {
-                spec = ApplicationSpec.Parse(app);
                 if (await AppDelivery.FindAsync(client, app, ct) is { } delivery)
                 {
+                    await using var cache = new ClusterCache(client, NullLoggerFactory.Instance);
+                    var comparer = new AppComparer(new GitManifestSource(repositories, client, appNamespace), new ManifestRenderer(), cache, new HealthAssessor());
+                    var spec = ApplicationSpec.Parse(app);
                     var plan = await new RemoteComparer(comparer, new HealthAssessor()).PlanAsync(app, spec, spec.Sources, parse.GetValue(revision), ct);
                     return RemoteDiff(plan, delivery, IgnoreDifference.FromApplicationSpec(spec.IgnoreDifferences)) ? 1 : 0;
                 }
-                comparison = await comparer.CompareAsync(app, spec, spec.Sources, parse.GetValue(revision), [], ct);
+                var diffs = await AppDiff.ComputeAsync(client, app, repositories, appNamespace, parse.GetValue(revision), ct);
+                foreach (var d in diffs)
+                {
+                    Console.WriteLine($"===== {d.Group}/{d.Kind} {d.Namespace}/{d.Name} ======");
+                    Console.Write(d.Unified);
+                }
+                return diffs.Count > 0 ? 1 : 0;
             }
             catch (Exception e) when (e is InvalidSpecException or ComparisonException)
             {
                 Console.Error.WriteLine(e.Message);
                 return 2;
             }
-            var ignore = IgnoreDifference.FromApplicationSpec(spec.IgnoreDifferences);
-            var manager = new FieldManager();
-            var differs = false;
-            foreach (var r in comparison.Resources.Where(r => !r.Synced))
-            {
-                var obj = r.Planned.Object;
-                var live = r.Live is null ? null : Clean(DiffNormalizer.Normalize(r.Live, ignore));
-                JsonObject? predicted = null;
-                if (!r.RequiresPruning)
-                {
-                    var target = DiffNormalizer.Normalize(obj, ignore);
-                    predicted = r.Live is null ? Clean(target) : Clean(manager.Apply(r.Live, (JsonObject)target.DeepClone(), AppComparer.FieldManager, true, DateTimeOffset.UtcNow).Object!);
-                }
-                var before = live is null ? "" : YamlJson.ToYaml(live);
-                var after = predicted is null ? "" : YamlJson.ToYaml(predicted);
-                if (before == after)
-                {
-                    continue;
-                }
-                differs = true;
-                PrintDiff(r.Planned.Resource.Group, r.Planned.Resource.Kind, obj, "", before, after);
-            }
-            return differs ? 1 : 0;
         });
         return cmd;
     }
@@ -98,8 +79,11 @@ public static class AppDiffCommand
         foreach (var t in plan.Targets)
         {
             var key = RemoteComparer.KeyOf(t.Object);
-            var before = delivered.Remove(key, out var live) ? YamlJson.ToYaml(Clean(DiffNormalizer.Normalize(live, ignore))) : "";
-            var after = YamlJson.ToYaml(Clean(DiffNormalizer.Normalize(t.Object, ignore)));
+            var (liveShown, targetShown) = Shown(t.Resource.Kind, t.Resource.Group,
+                delivered.Remove(key, out var live) ? AppDiff.Clean(DiffNormalizer.Normalize(live, ignore)) : null,
+                AppDiff.Clean(DiffNormalizer.Normalize(t.Object, ignore)));
+            var before = liveShown is null ? "" : YamlJson.ToYaml(liveShown);
+            var after = targetShown is null ? "" : YamlJson.ToYaml(targetShown);
             if (before != after)
             {
                 differs = true;
@@ -114,7 +98,7 @@ public static class AppDiffCommand
                 continue; // hooks and the namespace CreateNamespace=true adds are not app resources
             }
             differs = true;
-            PrintDiff(gvk.Group, gvk.Kind, left, label, YamlJson.ToYaml(Clean(left)), "");
+            PrintDiff(gvk.Group, gvk.Kind, left, label, YamlJson.ToYaml(Shown(gvk.Kind, gvk.Group, AppDiff.Clean(left), null).Live!), "");
         }
         return differs;
     }
@@ -125,16 +109,7 @@ public static class AppDiffCommand
         Console.Write(TextDiff.Unified(before, after));
     }
 
-    /// <summary>What the diff shows: the object without status and server-owned metadata.</summary>
-    private static JsonObject Clean(JsonObject obj)
-    {
-        var copy = (JsonObject)obj.DeepClone();
-        copy.Remove("status");
-        var meta = copy.Metadata();
-        foreach (var key in new[] { "managedFields", "resourceVersion", "uid", "generation", "creationTimestamp" })
-        {
-            meta.Remove(key);
-        }
-        return copy;
-    }
+    /// <summary>Secret values are never printed (Argo CD's HideSecretData).</summary>
+    private static (JsonObject? Live, JsonObject? Predicted) Shown(string kind, string group, JsonObject? live, JsonObject? predicted) =>
+        kind == "Secret" && group.Length == 0 ? AppDiff.HideSecretData(live, predicted) : (live, predicted);
 }

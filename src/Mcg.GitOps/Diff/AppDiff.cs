@@ -62,7 +62,7 @@ public static class AppDiff
     /// Argo CD's HideSecretData: every <c>data</c>/<c>stringData</c> value masked (a longer mask where the two sides
     /// differ, so a change still shows), and the last-applied annotation, which would repeat the values, dropped.
     /// </summary>
-    private static (JsonObject? Live, JsonObject? Predicted) HideSecretData(JsonObject? live, JsonObject? predicted)
+    public static (JsonObject? Live, JsonObject? Predicted) HideSecretData(JsonObject? live, JsonObject? predicted)
     {
         foreach (var field in new[] { "data", "stringData" })
         {
@@ -90,7 +90,7 @@ public static class AppDiff
     }
 
     /// <summary>What the diff shows: the object without status and server-owned metadata.</summary>
-    private static JsonObject Clean(JsonObject obj)
+    public static JsonObject Clean(JsonObject obj)
     {
         var copy = (JsonObject)obj.DeepClone();
         copy.Remove("status");
