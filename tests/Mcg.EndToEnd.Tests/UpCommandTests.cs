@@ -16,13 +16,14 @@ public sealed class UpCommandTests : IDisposable
 {
     private static readonly string[] Clusters = ["aws-1", "azure-2", "gcp-3"];
     private readonly string _root = Directory.CreateTempSubdirectory("mcg-up-").FullName;
+    private Process? _up;
     private string Data => Path.Combine(_root, "data");
     private string UnusedKubeconfig => Path.Combine(_root, "unused-kubeconfig");
 
     [Fact]
     public async Task Up_brings_the_sample_pattern_to_green_on_three_clusters_follows_git_and_vault_and_resumes()
     {
-        using var up = McgCli.Start(UnusedKubeconfig, "up", "--clusters", "3", "--data", Data, "--timeout-seconds", "480");
+        var up = _up = McgCli.Start(UnusedKubeconfig, "up", "--clusters", "3", "--data", Data, "--timeout-seconds", "480");
         var output = new StringBuilder();
         up.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         up.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
@@ -152,6 +153,19 @@ public sealed class UpCommandTests : IDisposable
 
     public void Dispose()
     {
+        try
+        {
+            // A failed assertion must not leave the fleet running (hub, clusters and agents are children of mcg up).
+            if (_up is { HasExited: false })
+            {
+                _up.Kill(entireProcessTree: true);
+                _up.WaitForExit(30_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        _up?.Dispose();
         try
         {
             Directory.Delete(_root, true);
