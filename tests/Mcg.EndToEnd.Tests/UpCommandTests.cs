@@ -23,15 +23,15 @@ public sealed class UpCommandTests : IDisposable
     [Fact]
     public async Task Up_brings_the_sample_pattern_to_green_on_three_clusters_follows_git_and_vault_and_resumes()
     {
-        var up = _up = McgCli.Start(UnusedKubeconfig, "up", "--clusters", "3", "--data", Data, "--timeout-seconds", "480");
+        var up = _up = McgCli.Start(UnusedKubeconfig, "up", "--clusters", "3", "--data", Data, "--timeout-seconds", "900");
         var output = new StringBuilder();
         up.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         up.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         up.BeginOutputReadLine();
         up.BeginErrorReadLine();
         string Output() { lock (output) { return output.ToString(); } }
-        await Eventually(() => Task.FromResult(Output().Contains("mcg up: running")), TimeSpan.FromMinutes(9), Output);
-        Assert.Contains("mcg up: all green: clusters 3/3 available", Output());
+        await Eventually(() => Task.FromResult(Output().Contains("mcg up: running")), TimeSpan.FromMinutes(16), Output);
+        Assert.True(Output().Contains("mcg up: all green: clusters 3/3 available", StringComparison.Ordinal), Output());
         var ports = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Data, "up.json")))!.ToJsonString();
 
         // Every agent serves /metrics on the port up.json keeps for it, and mcg up printed where.
