@@ -27,7 +27,7 @@ public sealed class ObjectStore : IDisposable
     private long _resourceVersion;
     private long _compactedThrough;
 
-    public const long DefaultHistoryBytes = 64L << 20;
+    public const long DefaultHistoryBytes = 16L << 20;
 
     public ObjectStore(string databasePath, int historyCapacity = 100_000, long historyBytesCapacity = DefaultHistoryBytes)
     {
