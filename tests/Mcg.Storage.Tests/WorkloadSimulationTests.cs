@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Mcg.GitOps.Health;
+using Mcg.Kube.Client;
 using Mcg.Storage.Simulation;
 using Mcg.Storage.Tests.Support;
 
@@ -134,7 +135,7 @@ public sealed class WorkloadSimulationTests(VirtualClusterFixture cluster)
                       restartPolicy: OnFailure
                       containers: [{name: c, image: busybox}]
             """);
-        var cj = await cluster.WaitForAsync(Resources.CronJobs, ns, "tick", c => c["status"]?["lastSuccessfulTime"] is not null, "a successful run");
+        var cj = await cluster.WaitForAsync(ResourceRef.CronJobs, ns, "tick", c => c["status"]?["lastSuccessfulTime"] is not null, "a successful run");
         Assert.NotNull(cj["status"]!["lastScheduleTime"]);
         var jobs = (await cluster.Client.ListAsync(Resources.Jobs, ns)).Items;
         Assert.NotEmpty(jobs);

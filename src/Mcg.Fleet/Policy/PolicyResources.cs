@@ -6,7 +6,6 @@ namespace Mcg.Fleet.Policy;
 /// <summary>The resources the policy controllers use besides <see cref="OcmCrds"/>.</summary>
 public static class PolicyResources
 {
-    public static readonly ResourceRef Events = new("", "v1", "events", "Event", true);
 
     /// <summary>PolicySets (policy.open-cluster-management.io/v1beta1); optional: bindings to them resolve when the CRD is served.</summary>
     public static readonly ResourceRef PolicySets = new(OcmCrds.PolicyGroup, "v1beta1", "policysets", "PolicySet", true);

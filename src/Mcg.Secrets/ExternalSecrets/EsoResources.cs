@@ -11,7 +11,6 @@ public static class EsoResources
     public static readonly ResourceRef ExternalSecrets = new(Group, Version, "externalsecrets", "ExternalSecret", true);
     public static readonly ResourceRef SecretStores = new(Group, Version, "secretstores", "SecretStore", true);
     public static readonly ResourceRef ClusterSecretStores = new(Group, Version, "clustersecretstores", "ClusterSecretStore", false);
-    public static readonly ResourceRef ServiceAccounts = new("", "v1", "serviceaccounts", "ServiceAccount", true);
 
     /// <summary>The component ESO's controller reports its Events as.</summary>
     public const string EventComponent = "external-secrets";

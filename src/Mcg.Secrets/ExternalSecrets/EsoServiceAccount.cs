@@ -19,7 +19,7 @@ public static class EsoServiceAccount
     {
         var apply = new ApplyOptions(FieldManager) { Force = true };
         await cluster.ApplyAsync(ResourceRef.Namespaces, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = Namespace } }, apply, ct);
-        await cluster.ApplyAsync(EsoResources.ServiceAccounts, new JsonObject
+        await cluster.ApplyAsync(ResourceRef.ServiceAccounts, new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "ServiceAccount",

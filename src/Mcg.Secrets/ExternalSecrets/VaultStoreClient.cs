@@ -135,7 +135,7 @@ public sealed class VaultStoreClient : IDisposable
             var ns = auth.ServiceAccountNamespace ?? refNamespace;
             var audiences = new List<string> { "vault" };
             audiences.AddRange(auth.Audiences);
-            var result = await kube.CreateAsync(EsoResources.ServiceAccounts, new JsonObject
+            var result = await kube.CreateAsync(ResourceRef.ServiceAccounts, new JsonObject
             {
                 ["apiVersion"] = "authentication.k8s.io/v1",
                 ["kind"] = "TokenRequest",

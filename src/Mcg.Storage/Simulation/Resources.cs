@@ -7,7 +7,6 @@ public static class Resources
 {
     public static readonly ResourceRef Pods = new("", "v1", "pods", "Pod", true);
     public static readonly ResourceRef Nodes = new("", "v1", "nodes", "Node", false);
-    public static readonly ResourceRef Events = new("", "v1", "events", "Event", true);
     public static readonly ResourceRef PersistentVolumeClaims = new("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true);
     public static readonly ResourceRef PersistentVolumes = new("", "v1", "persistentvolumes", "PersistentVolume", false);
     public static readonly ResourceRef Secrets = ResourceRef.Secrets;
@@ -17,7 +16,6 @@ public static class Resources
     public static readonly ResourceRef StatefulSets = new("apps", "v1", "statefulsets", "StatefulSet", true);
     public static readonly ResourceRef DaemonSets = new("apps", "v1", "daemonsets", "DaemonSet", true);
     public static readonly ResourceRef Jobs = new("batch", "v1", "jobs", "Job", true);
-    public static readonly ResourceRef CronJobs = new("batch", "v1", "cronjobs", "CronJob", true);
     public static readonly ResourceRef StorageClasses = new("storage.k8s.io", "v1", "storageclasses", "StorageClass", false);
     public static readonly ResourceRef CsiDrivers = new("storage.k8s.io", "v1", "csidrivers", "CSIDriver", false);
     public static readonly ResourceRef VolumeAttachments = new("storage.k8s.io", "v1", "volumeattachments", "VolumeAttachment", false);

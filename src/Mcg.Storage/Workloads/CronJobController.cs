@@ -20,7 +20,7 @@ public sealed class CronJobController : WorkloadController
 
     public CronJobController(IKubeClient client, SharedInformers informers, EventRecorder events, SimulatorOptions options,
         TimeProvider clock, ILogger<Controller> logger)
-        : base("cronjob-controller", Simulation.Resources.CronJobs, client, informers, events, options, clock, logger)
+        : base("cronjob-controller", ResourceRef.CronJobs, client, informers, events, options, clock, logger)
     {
         _jobs = informers.For(Simulation.Resources.Jobs);
         Controller.Watch(_jobs, OwnerKeys);

@@ -89,7 +89,7 @@ public class PolicyEndToEndTests(PolicyFixture fx) : IClassFixture<PolicyFixture
 
         // Each history entry is an event on the replicated policy.
         var eventName = replica["status"]!["details"]![0]!["history"]![0]!["eventName"]!.GetValue<string>();
-        var ev = await Hub.GetAsync(PolicyResources.Events, Cluster1, eventName);
+        var ev = await Hub.GetAsync(ResourceRef.Events, Cluster1, eventName);
         Assert.NotNull(ev);
         Assert.Equal($"policy: {Cluster1}/policy-namespace-prod", ev!["reason"]!.GetValue<string>());
         Assert.Equal(found, ev["message"]!.GetValue<string>());
@@ -250,7 +250,7 @@ public class PolicyEndToEndTests(PolicyFixture fx) : IClassFixture<PolicyFixture
                 + "{\"clustername\":\"ghost-cluster\",\"clusternamespace\":\"ghost-cluster\",\"compliant\":\"NonCompliant\"}]",
             "the cluster the policy cannot be replicated to is NonCompliant", fx.Log);
         Assert.Equal("NonCompliant", Compliant(root));
-        var warnings = (await Hub.ListAsync(PolicyResources.Events, Ns)).Items
+        var warnings = (await Hub.ListAsync(ResourceRef.Events, Ns)).Items
             .Where(e => e["involvedObject"]?["name"]?.GetValue<string>() == "policy-ghost" && e["type"]?.GetValue<string>() == "Warning")
             .ToList();
         Assert.Single(warnings);

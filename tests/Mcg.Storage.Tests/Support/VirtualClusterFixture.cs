@@ -114,7 +114,7 @@ public sealed class VirtualClusterFixture : IAsyncLifetime
     }
 
     public async Task<List<JsonObject>> EventsAsync(string ns, string involvedName) =>
-        [.. (await Client.ListAsync(Resources.Events, ns)).Items.Where(e => e["involvedObject"]?["name"]?.GetValue<string>() == involvedName)];
+        [.. (await Client.ListAsync(ResourceRef.Events, ns)).Items.Where(e => e["involvedObject"]?["name"]?.GetValue<string>() == involvedName)];
 
     /// <summary>Waits for an event about <paramref name="involvedName"/> with this reason; returns its message.</summary>
     public async Task<string> WaitForEventAsync(string ns, string involvedName, string reason, Func<string, bool>? message = null, int seconds = 60)
